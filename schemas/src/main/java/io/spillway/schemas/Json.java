@@ -1,0 +1,123 @@
+package io.spillway.schemas;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.json.JsonReadFeature;
+import com.fasterxml.jackson.databind.DeserializationContext;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.deser.std.StdDeserializer;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import java.io.IOException;
+import java.time.Instant;
+import java.util.Iterator;
+import java.util.Set;
+
+/**
+ * The one strict JSON mapping every module uses for Spillway messages: unknown fields, nulls for
+ * numbers, floats for integers and NaN are errors; instants are ISO-8601 text.
+ */
+public final class Json {
+
+  /** Deeper documents than this are refused (a guard against stack exhaustion). */
+  public static final int MAX_NESTING_DEPTH = 32;
+
+  private static final ObjectMapper MAPPER = newMapper();
+
+  private Json() {}
+
+  /** The shared, thread-safe mapper. Do not reconfigure it. */
+  public static ObjectMapper mapper() {
+    return MAPPER;
+  }
+
+  private static ObjectMapper newMapper() {
+    JsonMapper mapper =
+        JsonMapper.builder()
+            .addModule(new JavaTimeModule())
+            .addModule(
+                new SimpleModule("spillway")
+                    .addDeserializer(JobEnvelope.class, new EnvelopeDeserializer()))
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+            .enable(DeserializationFeature.FAIL_ON_NUMBERS_FOR_ENUMS)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+            .disable(DeserializationFeature.ADJUST_DATES_TO_CONTEXT_TIME_ZONE)
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+            .disable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
+            .build();
+    mapper
+        .getFactory()
+        .setStreamReadConstraints(
+            StreamReadConstraints.builder().maxNestingDepth(MAX_NESTING_DEPTH).build());
+    return mapper;
+  }
+
+  /** Reads the envelope in two steps: the {@code type} field decides the payload record. */
+  private static final class EnvelopeDeserializer extends StdDeserializer<JobEnvelope> {
+
+    private static final Set<String> FIELDS =
+        Set.of("jobId", "tenant", "type", "submittedAt", "attempt", "payload");
+
+    EnvelopeDeserializer() {
+      super(JobEnvelope.class);
+    }
+
+    @Override
+    public JobEnvelope deserialize(JsonParser parser, DeserializationContext ctx)
+        throws IOException {
+      JsonNode node = ctx.readTree(parser);
+      if (!node.isObject()) {
+        throw invalid(parser, "a job envelope must be a JSON object");
+      }
+      for (Iterator<String> names = node.fieldNames(); names.hasNext(); ) {
+        String name = names.next();
+        if (!FIELDS.contains(name)) {
+          throw invalid(parser, "unknown field " + name);
+        }
+      }
+      JobType type = ctx.readTreeAsValue(required(parser, node, "type"), JobType.class);
+      JobPayload payload =
+          ctx.readTreeAsValue(required(parser, node, "payload"), type.payloadClass());
+      JsonNode attempt = required(parser, node, "attempt");
+      JsonNode jobId = required(parser, node, "jobId");
+      JsonNode tenant = required(parser, node, "tenant");
+      if (!attempt.isIntegralNumber() || !attempt.canConvertToInt()) {
+        throw invalid(parser, "attempt must be an integer");
+      }
+      if (!jobId.isTextual() || !tenant.isTextual()) {
+        throw invalid(parser, "jobId and tenant must be strings");
+      }
+      try {
+        return new JobEnvelope(
+            jobId.textValue(),
+            tenant.textValue(),
+            type,
+            ctx.readTreeAsValue(required(parser, node, "submittedAt"), Instant.class),
+            attempt.intValue(),
+            payload);
+      } catch (IllegalArgumentException e) {
+        throw invalid(parser, e.getMessage());
+      }
+    }
+
+    private static JsonNode required(JsonParser parser, JsonNode node, String field)
+        throws MismatchedInputException {
+      JsonNode value = node.get(field);
+      if (value == null || value.isNull()) {
+        throw invalid(parser, "missing field " + field);
+      }
+      return value;
+    }
+
+    private static MismatchedInputException invalid(JsonParser parser, String message) {
+      return MismatchedInputException.from(parser, JobEnvelope.class, message);
+    }
+  }
+}

@@ -1,0 +1,139 @@
+package io.spillway.schemas;
+
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.exc.StreamReadException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serializer;
+
+/**
+ * JSON serde for one message record, versioned by the {@link SpillwayHeaders#SCHEMA_VERSION}
+ * header. {@link #deserializer()} throws on bad input (for Kafka Streams, whose handler routes it);
+ * {@link #safeDeserializer()} never throws and is what plain consumers use.
+ */
+public final class JsonSerde<T> implements Serde<T> {
+
+  /** The schema version this code writes and reads. */
+  public static final String SCHEMA_VERSION = "1";
+
+  private static final byte[] VERSION_BYTES = SCHEMA_VERSION.getBytes(StandardCharsets.UTF_8);
+
+  private final Class<T> type;
+  private final ObjectMapper mapper = Json.mapper();
+
+  public JsonSerde(Class<T> type) {
+    this.type = type;
+  }
+
+  public Class<T> type() {
+    return type;
+  }
+
+  /** JSON bytes of a value. */
+  public byte[] encode(T value) {
+    try {
+      return mapper.writeValueAsBytes(value);
+    } catch (JsonProcessingException e) {
+      throw new SerializationException("cannot encode " + type.getSimpleName(), e);
+    }
+  }
+
+  /** Decodes a value; never throws. A null {@code headers} skips the version check. */
+  public DecodeResult<T> decode(byte[] data, Headers headers) {
+    if (data == null || data.length == 0) {
+      return new DecodeResult.Malformed<>(DecodeResult.Reason.EMPTY, "empty value", data);
+    }
+    Optional<String> version = SpillwayHeaders.text(headers, SpillwayHeaders.SCHEMA_VERSION);
+    if (version.isPresent() && !SCHEMA_VERSION.equals(version.get())) {
+      return new DecodeResult.Malformed<>(
+          DecodeResult.Reason.UNSUPPORTED_VERSION,
+          "schema version " + version.get() + " is not supported (expected " + SCHEMA_VERSION + ")",
+          data);
+    }
+    try {
+      return new DecodeResult.Ok<>(mapper.readValue(data, type));
+    } catch (StreamReadException e) {
+      boolean syntax = e.getClass() == com.fasterxml.jackson.core.JsonParseException.class;
+      return new DecodeResult.Malformed<>(
+          syntax ? DecodeResult.Reason.NOT_JSON : DecodeResult.Reason.INVALID,
+          e.getOriginalMessage(),
+          data);
+    } catch (JacksonException e) {
+      return new DecodeResult.Malformed<>(DecodeResult.Reason.INVALID, describe(e), data);
+    } catch (java.io.IOException | RuntimeException e) {
+      return new DecodeResult.Malformed<>(DecodeResult.Reason.INVALID, String.valueOf(e), data);
+    }
+  }
+
+  private static String describe(JacksonException e) {
+    Throwable root = e;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    return root == e ? e.getOriginalMessage() : root.getMessage();
+  }
+
+  @Override
+  public Serializer<T> serializer() {
+    return new Serializer<>() {
+      @Override
+      public byte[] serialize(String topic, T data) {
+        return data == null ? null : encode(data);
+      }
+
+      @Override
+      public byte[] serialize(String topic, Headers headers, T data) {
+        if (data == null) {
+          return null;
+        }
+        headers.remove(SpillwayHeaders.SCHEMA_VERSION);
+        headers.add(SpillwayHeaders.SCHEMA_VERSION, VERSION_BYTES);
+        return encode(data);
+      }
+    };
+  }
+
+  @Override
+  public Deserializer<T> deserializer() {
+    return new Deserializer<>() {
+      @Override
+      public T deserialize(String topic, byte[] data) {
+        return deserialize(topic, null, data);
+      }
+
+      @Override
+      public T deserialize(String topic, Headers headers, byte[] data) {
+        if (data == null) {
+          return null; // a tombstone
+        }
+        return switch (decode(data, headers)) {
+          case DecodeResult.Ok<T> ok -> ok.value();
+          case DecodeResult.Malformed<T> bad ->
+              throw new SerializationException(
+                  "malformed " + type.getSimpleName() + " on " + topic + ": " + bad.reason() + ": " + bad.detail());
+        };
+      }
+    };
+  }
+
+  /** A deserializer that never throws: malformed values come back as {@link DecodeResult.Malformed}. */
+  public Deserializer<DecodeResult<T>> safeDeserializer() {
+    return new Deserializer<>() {
+      @Override
+      public DecodeResult<T> deserialize(String topic, byte[] data) {
+        return decode(data, null);
+      }
+
+      @Override
+      public DecodeResult<T> deserialize(String topic, Headers headers, byte[] data) {
+        return decode(data, headers);
+      }
+    };
+  }
+}
