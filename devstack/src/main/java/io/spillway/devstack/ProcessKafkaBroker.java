@@ -1,0 +1,268 @@
+package io.spillway.devstack;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.common.Uuid;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A real single-node KRaft broker (combined broker and controller) running {@code kafka.Kafka}
+ * from the {@code kafka_2.13} artifact in a child JVM, so that it can be stopped, killed and
+ * restarted like a production broker. The child watches this JVM and exits when it dies, so no
+ * broker outlives its owner. With one broker an acknowledged record survives a process crash, not
+ * a power loss (no fsync per write, as in Kafka's defaults).
+ */
+public final class ProcessKafkaBroker implements KafkaBroker {
+
+  private static final Logger log = LoggerFactory.getLogger(ProcessKafkaBroker.class);
+  private static final Duration READY_TIMEOUT = Duration.ofSeconds(90);
+
+  private final Path dir;
+  private final int port;
+  private final int controllerPort;
+  private final String heap;
+  private Process process;
+
+  private ProcessKafkaBroker(Path dir, int port, int controllerPort, String heap) {
+    this.dir = dir;
+    this.port = port;
+    this.controllerPort = controllerPort;
+    this.heap = heap;
+  }
+
+  /**
+   * Formats a fresh log directory under {@code dir} (unless one is there) and starts the broker.
+   *
+   * @param port the client port, 0 for any free port
+   * @param heap the broker JVM's heap, e.g. {@code 768m}
+   */
+  public static ProcessKafkaBroker launch(Path dir, int port, String heap) {
+    try {
+      Files.createDirectories(dir);
+      Path portFile = dir.resolve("ports");
+      int clientPort = port > 0 ? port : Ports.free();
+      int ctrlPort = Ports.free();
+      if (Files.exists(dir.resolve("data/meta.properties")) && Files.exists(portFile)) {
+        String[] saved = Files.readString(portFile).trim().split(",");
+        ctrlPort = Integer.parseInt(saved[1]); // the quorum voters are fixed at format time
+        if (port == 0) {
+          clientPort = Ports.preferred(Integer.parseInt(saved[0]));
+        }
+      }
+      ProcessKafkaBroker broker = new ProcessKafkaBroker(dir, clientPort, ctrlPort, heap);
+      broker.writeConfig();
+      if (!Files.exists(dir.resolve("data/meta.properties"))) {
+        broker.format();
+      }
+      Files.writeString(portFile, clientPort + "," + ctrlPort);
+      broker.start();
+      return broker;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot prepare the broker directory " + dir, e);
+    }
+  }
+
+  @Override
+  public String bootstrap() {
+    return "127.0.0.1:" + port;
+  }
+
+  @Override
+  public boolean controllable() {
+    return true;
+  }
+
+  private Path configFile() {
+    return dir.resolve("server.properties");
+  }
+
+  private void writeConfig() throws IOException {
+    Properties p = new Properties();
+    p.setProperty("process.roles", "broker,controller");
+    p.setProperty("node.id", "1");
+    p.setProperty("controller.quorum.voters", "1@127.0.0.1:" + controllerPort);
+    p.setProperty("listeners", "PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort);
+    p.setProperty("advertised.listeners", "PLAINTEXT://127.0.0.1:" + port);
+    p.setProperty("controller.listener.names", "CONTROLLER");
+    p.setProperty("inter.broker.listener.name", "PLAINTEXT");
+    p.setProperty("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+    p.setProperty("log.dirs", dir.resolve("data").toString());
+    // One broker: every internal topic has one replica.
+    p.setProperty("offsets.topic.replication.factor", "1");
+    p.setProperty("transaction.state.log.replication.factor", "1");
+    p.setProperty("transaction.state.log.min.isr", "1");
+    p.setProperty("share.coordinator.state.topic.replication.factor", "1");
+    p.setProperty("share.coordinator.state.topic.min.isr", "1");
+    // Fewer internal partitions: a first consumer group or transaction is ready in a blink.
+    p.setProperty("offsets.topic.num.partitions", "6");
+    p.setProperty("transaction.state.log.num.partitions", "6");
+    // Tests and local runs start consumers at once; do not wait for more members to join.
+    p.setProperty("group.initial.rebalance.delay.ms", "0");
+    // Topics are created explicitly with their partition counts; a typo must not invent one.
+    p.setProperty("auto.create.topics.enable", "false");
+    p.setProperty("num.network.threads", "3");
+    p.setProperty("num.io.threads", "4");
+    p.setProperty("log.retention.hours", "24");
+    p.setProperty("log.segment.bytes", String.valueOf(256 * 1024 * 1024));
+    try (var out = Files.newBufferedWriter(configFile(), StandardCharsets.UTF_8)) {
+      p.store(out, "written by spillway devstack");
+    }
+    Files.writeString(
+        dir.resolve("logback-broker.xml"),
+        """
+        <configuration>
+          <appender name="FILE" class="ch.qos.logback.core.FileAppender">
+            <file>%s</file>
+            <encoder><pattern>%%d{HH:mm:ss.SSS} %%-5level %%logger{30} - %%msg%%n</pattern></encoder>
+          </appender>
+          <root level="WARN"><appender-ref ref="FILE"/></root>
+          <logger name="kafka.server.KafkaRaftServer" level="INFO"/>
+        </configuration>
+        """
+            .formatted(dir.resolve("broker.log")));
+  }
+
+  private void format() {
+    String clusterId = Uuid.randomUuid().toString();
+    List<String> command =
+        javaCommand("kafka.tools.StorageTool", "format", "-t", clusterId, "-c", configFile().toString());
+    run(command, "format the broker storage");
+  }
+
+  @Override
+  public synchronized void start() {
+    if (process != null && process.isAlive()) {
+      return;
+    }
+    List<String> command =
+        javaCommand(BrokerLauncher.class.getName(), String.valueOf(ProcessHandle.current().pid()), configFile().toString());
+    try {
+      process =
+          new ProcessBuilder(command)
+              .redirectErrorStream(true)
+              .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("broker.out").toFile()))
+              .start();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot start the Kafka broker", e);
+    }
+    awaitReady();
+    log.info("Kafka broker ready at {} (pid {}, data {})", bootstrap(), process.pid(), dir);
+  }
+
+  private void awaitReady() {
+    long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
+    Map<String, Object> props =
+        Map.of(
+            AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap(),
+            AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 2000,
+            AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 2000,
+            AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 200);
+    try (Admin admin = Admin.create(props)) {
+      while (System.nanoTime() < deadline) {
+        if (!process.isAlive()) {
+          throw new IllegalStateException(
+              "the Kafka broker exited with " + process.exitValue() + "; see " + dir.resolve("broker.out"));
+        }
+        try {
+          if (!admin.describeCluster().nodes().get(2, TimeUnit.SECONDS).isEmpty()) {
+            return;
+          }
+        } catch (Exception notYet) {
+          sleep(200);
+        }
+      }
+    }
+    throw new IllegalStateException("the Kafka broker did not answer within " + READY_TIMEOUT);
+  }
+
+  @Override
+  public synchronized void stop() {
+    if (process == null || !process.isAlive()) {
+      return;
+    }
+    process.destroy();
+    try {
+      if (!process.waitFor(60, TimeUnit.SECONDS)) {
+        log.warn("Kafka broker did not stop within 60 s; killing it");
+        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    log.info("Kafka broker at {} stopped", bootstrap());
+  }
+
+  @Override
+  public synchronized void kill() {
+    if (process == null || !process.isAlive()) {
+      return;
+    }
+    try {
+      process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    log.info("Kafka broker at {} killed", bootstrap());
+  }
+
+  @Override
+  public void close() {
+    stop();
+  }
+
+  private List<String> javaCommand(String mainClass, String... args) {
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.add("-Xms" + heap);
+    command.add("-Xmx" + heap);
+    command.add("-XX:+UseG1GC");
+    command.add("-XX:MaxGCPauseMillis=20");
+    command.add("-Djava.awt.headless=true");
+    command.add("-Dlogback.configurationFile=" + dir.resolve("logback-broker.xml"));
+    command.add("-cp");
+    command.add(System.getProperty("java.class.path"));
+    command.add(mainClass);
+    command.addAll(List.of(args));
+    return command;
+  }
+
+  private void run(List<String> command, String what) {
+    try {
+      Process p =
+          new ProcessBuilder(command)
+              .redirectErrorStream(true)
+              .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("broker.out").toFile()))
+              .start();
+      if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+        p.destroyForcibly();
+        throw new IllegalStateException("cannot " + what + "; see " + dir.resolve("broker.out"));
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot " + what, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while trying to " + what, e);
+    }
+  }
+
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while waiting for the broker", e);
+    }
+  }
+}

@@ -1,0 +1,53 @@
+package io.spillway.devstack;
+
+import io.spillway.schemas.Topics;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Creates the pipeline's topics that do not exist yet, each with its partition count. */
+public final class TopicCreator {
+
+  private static final Logger log = LoggerFactory.getLogger(TopicCreator.class);
+
+  private TopicCreator() {}
+
+  /**
+   * @param replication the replication factor: 1 on the local broker, 3 in a real deployment
+   */
+  public static void create(String bootstrap, Topics topics, short replication) {
+    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+      Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
+      List<NewTopic> missing =
+          topics.all().stream()
+              .filter(spec -> !existing.contains(spec.name()))
+              .map(spec -> new NewTopic(spec.name(), spec.partitions(), replication))
+              .toList();
+      if (missing.isEmpty()) {
+        return;
+      }
+      try {
+        admin.createTopics(missing).all().get(30, TimeUnit.SECONDS);
+      } catch (ExecutionException e) {
+        if (!(e.getCause() instanceof TopicExistsException)) {
+          throw e;
+        }
+      }
+      log.info("Created topics {}", missing.stream().map(NewTopic::name).toList());
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IllegalStateException("cannot create topics on " + bootstrap + ": " + e.getMessage(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while creating topics", e);
+    }
+  }
+}
