@@ -1,0 +1,24 @@
+# shellcheck shell=bash
+# spillway_build_if_needed: packages the runnable jars when one is missing or older than the
+# sources. Needs JAVA_HOME (scripts/lib/java.sh) and the repository root as the working directory.
+SPILLWAY_JARS=(
+  devstack/target/spillway-devstack.jar
+  ingest-api/target/spillway-ingest-api.jar
+  workers/target/spillway-workers.jar
+  streams-app/target/spillway-streams-app.jar
+  cli/target/spillway-cli.jar
+)
+
+spillway_build_if_needed() {
+  local jar stale=""
+  for jar in "${SPILLWAY_JARS[@]}"; do
+    if [[ ! -f $jar ]]; then stale=$jar; break; fi
+    if [[ -n $(find "${jar%%/target/*}/src" schemas/src pom.xml "${jar%%/target/*}/pom.xml" -newer "$jar" -type f -print -quit 2>/dev/null) ]]; then
+      stale=$jar; break
+    fi
+  done
+  if [[ -n $stale ]]; then
+    echo "spillway: building the jars ($stale is missing or older than its sources)…"
+    ./mvnw -q -B --no-transfer-progress package -DskipTests
+  fi
+}
