@@ -1,0 +1,19 @@
+# syntax=docker/dockerfile:1
+# Multi-stage build of the streams-app service. Build context: the repository root.
+#   docker build -f compose/docker/streams-app.Dockerfile -t spillway/streams-app .
+FROM maven:3.9-eclipse-temurin-21 AS build
+WORKDIR /src
+COPY . .
+RUN --mount=type=cache,target=/root/.m2 \
+    ./mvnw -q -B --no-transfer-progress -pl streams-app -am package -DskipTests
+
+FROM eclipse-temurin:21-jre
+RUN groupadd --system spillway && useradd --system --gid spillway --home /app spillway
+WORKDIR /app
+COPY --from=build /src/streams-app/target/spillway-streams-app.jar /app/spillway-streams-app.jar
+USER spillway
+EXPOSE 8081
+# Size the heap from the container's memory limit, not the host's; exit on OOM so the
+# orchestrator restarts a clean process.
+ENV JAVA_TOOL_OPTIONS="-XX:+UseContainerSupport -XX:MaxRAMPercentage=75 -XX:+UseG1GC -XX:+ExitOnOutOfMemoryError"
+ENTRYPOINT ["java", "-jar", "/app/spillway-streams-app.jar"]
