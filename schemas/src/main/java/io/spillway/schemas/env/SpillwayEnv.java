@@ -162,7 +162,8 @@ public final class SpillwayEnv {
     return value;
   }
 
-  static Duration parseDuration(String name, String value) {
+  /** Parses a duration as {@link #duration} does; errors name {@code name}. */
+  public static Duration parseDuration(String name, String value) {
     String v = value.trim().toLowerCase(Locale.ROOT);
     try {
       if (v.startsWith("pt") || v.startsWith("p")) {

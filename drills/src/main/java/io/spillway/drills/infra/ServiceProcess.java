@@ -1,0 +1,118 @@
+package io.spillway.drills.infra;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One Spillway service running from its runnable jar in a child JVM, so that a drill can kill it
+ * with SIGKILL, stop it with SIGTERM, freeze it with SIGSTOP and start it again. The drill owns it.
+ */
+public final class ServiceProcess implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(ServiceProcess.class);
+
+  private final String name;
+  private final Path jar;
+  private final Map<String, String> env;
+  private final Path logFile;
+  private Process process;
+
+  public ServiceProcess(String name, Path jar, Map<String, String> env, Path logDir) {
+    this.name = name;
+    this.jar = jar;
+    this.env = Map.copyOf(env);
+    this.logFile = logDir.resolve(name + ".log");
+  }
+
+  public String name() {
+    return name;
+  }
+
+  public synchronized void start() {
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(List.of("-Xms128m", "-Xmx768m", "-XX:+UseG1GC", "-jar", jar.toString()));
+    ProcessBuilder builder =
+        new ProcessBuilder(command)
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
+    builder.environment().putAll(env);
+    try {
+      process = builder.start();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot start " + name, e);
+    }
+    log.info("{} started (pid {})", name, process.pid());
+  }
+
+  public synchronized boolean alive() {
+    return process != null && process.isAlive();
+  }
+
+  /** SIGKILL: the process gets no chance to finish anything. */
+  public synchronized void kill() {
+    if (alive()) {
+      process.destroyForcibly();
+      awaitExit(10);
+      log.info("{} killed", name);
+    }
+  }
+
+  /** SIGTERM and wait for a clean exit. */
+  public synchronized void stop() {
+    if (alive()) {
+      process.destroy();
+      if (!awaitExit(60)) {
+        process.destroyForcibly();
+        awaitExit(10);
+      }
+      log.info("{} stopped", name);
+    }
+  }
+
+  /** SIGSTOP: frozen, its sockets open, its consumer session running out. */
+  public synchronized void freeze() {
+    signal("STOP");
+  }
+
+  /** SIGCONT after {@link #freeze()}. */
+  public synchronized void thaw() {
+    signal("CONT");
+  }
+
+  private void signal(String signal) {
+    if (!alive()) {
+      return;
+    }
+    try {
+      new ProcessBuilder("kill", "-" + signal, String.valueOf(process.pid())).start().waitFor(5, TimeUnit.SECONDS);
+      log.info("{} sent SIG{}", name, signal);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot signal " + name, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private boolean awaitExit(int seconds) {
+    try {
+      return process.waitFor(seconds, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  @Override
+  public void close() {
+    thaw();
+    stop();
+  }
+}
