@@ -33,7 +33,8 @@ class MessageContractTest {
         Arguments.of(Samples.COMPLETED, "lifecycle-event"),
         Arguments.of(Samples.PAYMENT_RESULT, "payment-result"),
         Arguments.of(Samples.PREDICTION_RESULT, "prediction-result"),
-        Arguments.of(Samples.ERROR, "job-error"));
+        Arguments.of(Samples.ERROR, "job-error"),
+        Arguments.of(Samples.WINDOW, "window-stats"));
   }
 
   @ParameterizedTest(name = "{1}: {0}")

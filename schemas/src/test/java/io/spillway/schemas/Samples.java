@@ -30,5 +30,10 @@ final class Samples {
   static final PredictionResult PREDICTION_RESULT = new PredictionResult(0.83, "lr-1", false);
   static final JobError ERROR = new JobError("UNKNOWN_ACCOUNT", "account acc-9 does not exist");
 
+  static final WindowStats.Latency LATENCY = new WindowStats.Latency(3, 5, 6, 9, 12, 15);
+  static final WindowStats WINDOW =
+      new WindowStats(JobType.PAYMENT, "1s", SUBMITTED, SUBMITTED.plusSeconds(1), 10, 9, 1, 0, 10.0, 0.1,
+          LATENCY, LATENCY, LATENCY);
+
   private Samples() {}
 }

@@ -1,0 +1,235 @@
+package io.spillway.ingest;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.spillway.ingest.auth.ApiKeys;
+import io.spillway.ingest.http.BodyReader;
+import io.spillway.ingest.http.Problem;
+import io.spillway.ingest.http.Responses;
+import io.spillway.ingest.jobs.JobIds;
+import io.spillway.ingest.status.JobStatusReader;
+import io.spillway.ingest.status.StatusHandler;
+import io.spillway.ingest.submit.JobParser;
+import io.spillway.ingest.submit.JobProducer;
+import io.spillway.ingest.submit.SubmitHandler;
+import io.spillway.schemas.JobType;
+import io.spillway.schemas.Json;
+import io.spillway.schemas.Topics;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.RedisClient;
+
+/**
+ * The running ingest API: Vert.x event loops (one per core) routing to the handlers, a Kafka
+ * producer, Redis and PostgreSQL clients for status reads. Wired here by hand; {@link #close()}
+ * stops accepting, finishes in-flight produces, flushes and releases everything.
+ */
+public final class IngestApi implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(IngestApi.class);
+  static final int MAX_BODY_BYTES = 64 * 1024;
+
+  private final Vertx vertx;
+  private final HttpServer server;
+  private final JobProducer producer;
+  private final RedisClient redis;
+  private final HikariDataSource db;
+  private final ExecutorService blocking;
+  private final PrometheusMeterRegistry meters;
+
+  private IngestApi(Vertx vertx, HttpServer server, JobProducer producer, RedisClient redis, HikariDataSource db,
+      ExecutorService blocking, PrometheusMeterRegistry meters) {
+    this.vertx = vertx;
+    this.server = server;
+    this.producer = producer;
+    this.redis = redis;
+    this.db = db;
+    this.blocking = blocking;
+    this.meters = meters;
+  }
+
+  public static IngestApi start(IngestConfig config) {
+    PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    new JvmMemoryMetrics().bindTo(meters);
+    new JvmGcMetrics().bindTo(meters);
+    new JvmThreadMetrics().bindTo(meters);
+    new ProcessorMetrics().bindTo(meters);
+    Topics topics = Topics.withPrefix(config.topicPrefix());
+    JobProducer producer = new JobProducer(config.kafkaBootstrap(), topics, config.maxInFlight(), meters);
+    if (!producer.warmUp(Duration.ofSeconds(30))) {
+      log.warn("Kafka at {} did not answer at start-up; submits answer 503 until it does", config.kafkaBootstrap());
+    }
+    RedisClient redis =
+        RedisClient.builder()
+            .hostAndPort(config.redis().getHost(), config.redis().getPort())
+            .clientConfig(DefaultJedisClientConfig.builder().connectionTimeoutMillis(500).socketTimeoutMillis(1000).build())
+            .build();
+    HikariConfig hikari = new HikariConfig();
+    hikari.setJdbcUrl(config.pgUrl());
+    hikari.setUsername(config.pgUser());
+    hikari.setPassword(config.pgPassword());
+    hikari.setPoolName("ingest-status");
+    hikari.setMaximumPoolSize(8);
+    hikari.setConnectionTimeout(1000);
+    // start even when PostgreSQL is down: it is only the status fallback
+    hikari.setInitializationFailTimeout(-1);
+    hikari.setMetricRegistry(meters);
+    HikariDataSource db = new HikariDataSource(hikari);
+    ExecutorService blocking = Executors.newVirtualThreadPerTaskExecutor();
+
+    Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(Runtime.getRuntime().availableProcessors()));
+    JobIds ids = new JobIds(config.jobIdSecret());
+    ApiKeys keys = new ApiKeys(config.apiKeys());
+    SubmitHandler submit =
+        new SubmitHandler(vertx, new JobParser(Set.of("default")), producer, ids, Clock.systemUTC(), config.produceTimeout(), meters);
+    StatusHandler status = new StatusHandler(vertx, ids, new JobStatusReader(redis, db, meters), blocking);
+    Routes routes = new Routes(keys, submit, status, producer, meters, config.maxInFlight());
+
+    HttpServer server =
+        vertx.createHttpServer(new HttpServerOptions().setPort(config.httpPort()).setHost("0.0.0.0").setIdleTimeout(75).setIdleTimeoutUnit(TimeUnit.SECONDS))
+            .requestHandler(routes::handle)
+            .listen()
+            .await();
+    log.info("Ingest API listening on port {} (Kafka {}, {} tenants)", server.actualPort(), config.kafkaBootstrap(),
+        config.apiKeys().values().stream().distinct().count());
+    return new IngestApi(vertx, server, producer, redis, db, blocking, meters);
+  }
+
+  /** The port the server listens on. */
+  public int port() {
+    return server.actualPort();
+  }
+
+  @Override
+  public void close() {
+    log.info("Ingest API stopping: no new requests, finishing {} in-flight produces", producer.inFlight());
+    try {
+      server.close().await();
+    } catch (RuntimeException e) {
+      log.warn("Closing the HTTP server: {}", e.getMessage());
+    }
+    producer.close(Duration.ofSeconds(20));
+    blocking.shutdown();
+    redis.close();
+    db.close();
+    vertx.close().await();
+    meters.close();
+    log.info("Ingest API stopped");
+  }
+
+  /** Request routing: paths, methods, authentication, content type and body limits. */
+  static final class Routes {
+
+    private final ApiKeys keys;
+    private final SubmitHandler submit;
+    private final StatusHandler status;
+    private final JobProducer producer;
+    private final PrometheusMeterRegistry meters;
+    private final int maxInFlight;
+
+    Routes(ApiKeys keys, SubmitHandler submit, StatusHandler status, JobProducer producer, PrometheusMeterRegistry meters, int maxInFlight) {
+      this.keys = keys;
+      this.submit = submit;
+      this.status = status;
+      this.producer = producer;
+      this.meters = meters;
+      this.maxInFlight = maxInFlight;
+    }
+
+    void handle(HttpServerRequest request) {
+      long started = System.nanoTime();
+      String route = route(request.path());
+      request.response().endHandler(v -> Timer.builder("spillway.ingest.requests")
+          .tag("route", route).tag("method", request.method().name()).tag("status", String.valueOf(request.response().getStatusCode()))
+          .publishPercentileHistogram().register(meters).record(System.nanoTime() - started, TimeUnit.NANOSECONDS));
+      switch (route) {
+        case "/healthz" -> onlyGet(request, () -> Responses.json(request, 200, Json.mapper().createObjectNode().put("status", "UP")));
+        case "/readyz" -> onlyGet(request, () -> ready(request));
+        case "/metrics" -> onlyGet(request, () -> request.response().putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(meters.scrape()));
+        case "/v1/jobs/{type}" -> post(request);
+        case "/v1/jobs/{id}" -> onlyGet(request, () -> authenticated(request).ifPresent(tenant -> status.status(request, tenant, lastSegment(request.path()))));
+        default -> Responses.problem(request, Problem.of(Problem.Kind.NOT_FOUND, "no such resource: " + request.path()));
+      }
+    }
+
+    private static String route(String path) {
+      if (path.equals("/healthz") || path.equals("/readyz") || path.equals("/metrics")) {
+        return path;
+      }
+      if (path.startsWith("/v1/jobs/") && path.indexOf('/', 9) < 0 && path.length() > 9) {
+        String rest = path.substring(9);
+        return JobType.fromWireName(rest).isPresent() && rest.equals(rest.toLowerCase(Locale.ROOT)) ? "/v1/jobs/{type}" : "/v1/jobs/{id}";
+      }
+      return "other";
+    }
+
+    private void post(HttpServerRequest request) {
+      if (request.method() != HttpMethod.POST) {
+        request.response().putHeader("Allow", "POST");
+        Responses.problem(request, Problem.of(Problem.Kind.METHOD_NOT_ALLOWED, request.method().name() + " is not allowed here"));
+        return;
+      }
+      Optional<String> tenant = authenticated(request);
+      if (tenant.isEmpty()) {
+        return;
+      }
+      String contentType = request.getHeader("Content-Type");
+      if (contentType == null || !contentType.toLowerCase(Locale.ROOT).matches("application/json\\s*(;\\s*charset=\"?utf-8\"?\\s*)?")) {
+        Responses.problem(request, Problem.of(Problem.Kind.UNSUPPORTED_MEDIA_TYPE, "send the job as application/json"));
+        return;
+      }
+      JobType type = JobType.fromWireName(lastSegment(request.path())).orElseThrow();
+      BodyReader.read(request, MAX_BODY_BYTES, body -> submit.submit(request, tenant.get(), type, body.getBytes()));
+    }
+
+    private Optional<String> authenticated(HttpServerRequest request) {
+      Optional<String> tenant = keys.tenantOf(request.getHeader("Authorization"));
+      if (tenant.isEmpty()) {
+        request.response().putHeader("WWW-Authenticate", "Bearer realm=\"spillway\"");
+        Responses.problem(request, Problem.of(Problem.Kind.UNAUTHORIZED, "send Authorization: Bearer <api-key>"));
+      }
+      return tenant;
+    }
+
+    private void ready(HttpServerRequest request) {
+      boolean shedding = producer.inFlight() >= maxInFlight * 9L / 10;
+      var body = Json.mapper().createObjectNode().put("status", shedding ? "SHEDDING" : "READY").put("inFlight", producer.inFlight());
+      Responses.json(request, shedding ? 503 : 200, body);
+    }
+
+    private static void onlyGet(HttpServerRequest request, Runnable handler) {
+      if (request.method() != HttpMethod.GET && request.method() != HttpMethod.HEAD) {
+        request.response().putHeader("Allow", "GET");
+        Responses.problem(request, Problem.of(Problem.Kind.METHOD_NOT_ALLOWED, request.method().name() + " is not allowed here"));
+        return;
+      }
+      handler.run();
+    }
+
+    private static String lastSegment(String path) {
+      return path.substring(path.lastIndexOf('/') + 1);
+    }
+  }
+}

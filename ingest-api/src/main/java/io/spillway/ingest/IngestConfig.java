@@ -1,0 +1,92 @@
+package io.spillway.ingest;
+
+import io.spillway.schemas.env.ConfigException;
+import io.spillway.schemas.env.SpillwayEnv;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The ingest API's configuration, read once from {@code SPILLWAY_*} variables.
+ *
+ * @param kafkaBootstrap {@code SPILLWAY_KAFKA_BOOTSTRAP}
+ * @param redis {@code SPILLWAY_REDIS_URL}
+ * @param pgUrl {@code SPILLWAY_PG_URL}
+ * @param pgUser {@code SPILLWAY_PG_USER}
+ * @param pgPassword {@code SPILLWAY_PG_PASSWORD}
+ * @param httpPort {@code SPILLWAY_HTTP_PORT}; 0 picks a free port
+ * @param apiKeys tenant by API key, from {@code SPILLWAY_API_KEYS} ({@code tenant:key,…})
+ * @param topicPrefix {@code SPILLWAY_TOPIC_PREFIX}
+ * @param jobIdSecret {@code SPILLWAY_JOB_ID_SECRET}: signs job ids; replicas must share it
+ * @param maxInFlight {@code SPILLWAY_MAX_IN_FLIGHT}: produces awaiting their ack before 503
+ * @param produceTimeout {@code SPILLWAY_PRODUCE_TIMEOUT}: how long a submit waits for the ack
+ */
+public record IngestConfig(
+    String kafkaBootstrap,
+    URI redis,
+    String pgUrl,
+    String pgUser,
+    String pgPassword,
+    int httpPort,
+    Map<String, String> apiKeys,
+    String topicPrefix,
+    byte[] jobIdSecret,
+    int maxInFlight,
+    Duration produceTimeout) {
+
+  public static final String JOB_ID_SECRET = "SPILLWAY_JOB_ID_SECRET";
+  public static final String MAX_IN_FLIGHT = "SPILLWAY_MAX_IN_FLIGHT";
+  public static final String PRODUCE_TIMEOUT = "SPILLWAY_PRODUCE_TIMEOUT";
+
+  public IngestConfig {
+    apiKeys = Map.copyOf(apiKeys);
+  }
+
+  public static IngestConfig fromEnv(SpillwayEnv env) {
+    String secret = env.string(JOB_ID_SECRET, "spillway-local-development-secret");
+    if (secret.length() < 16) {
+      throw new ConfigException(JOB_ID_SECRET, "must be at least 16 characters");
+    }
+    return new IngestConfig(
+        env.bootstrap(SpillwayEnv.KAFKA_BOOTSTRAP, SpillwayEnv.DEFAULT_KAFKA_BOOTSTRAP),
+        env.redisUri(SpillwayEnv.REDIS_URL, SpillwayEnv.DEFAULT_REDIS_URL),
+        env.jdbcUrl(SpillwayEnv.PG_URL, SpillwayEnv.DEFAULT_PG_URL),
+        env.string(SpillwayEnv.PG_USER, SpillwayEnv.DEFAULT_PG_USER),
+        env.secret(SpillwayEnv.PG_PASSWORD, ""),
+        env.port(SpillwayEnv.HTTP_PORT, 8080),
+        parseKeys(env.raw(SpillwayEnv.API_KEYS).orElse("")),
+        env.string(SpillwayEnv.TOPIC_PREFIX, ""),
+        secret.getBytes(StandardCharsets.UTF_8),
+        env.integer(MAX_IN_FLIGHT, 20_000, 1, 1_000_000),
+        env.duration(PRODUCE_TIMEOUT, Duration.ofSeconds(10)));
+  }
+
+  /** Parses {@code tenant:key,tenant:key}; a key may not be shared by two tenants. */
+  static Map<String, String> parseKeys(String text) {
+    Map<String, String> tenantByKey = new LinkedHashMap<>();
+    if (text.isBlank()) {
+      return tenantByKey;
+    }
+    for (String pair : text.split(",")) {
+      String trimmed = pair.trim();
+      int colon = trimmed.indexOf(':');
+      if (colon < 1 || colon == trimmed.length() - 1) {
+        throw new ConfigException(SpillwayEnv.API_KEYS, "each entry must be tenant:key (found an entry without one)");
+      }
+      String tenant = trimmed.substring(0, colon);
+      String key = trimmed.substring(colon + 1);
+      if (!tenant.matches("[A-Za-z0-9._-]{1,64}")) {
+        throw new ConfigException(SpillwayEnv.API_KEYS, "tenant names are 1..64 of A-Z a-z 0-9 . _ -");
+      }
+      if (key.length() < 8) {
+        throw new ConfigException(SpillwayEnv.API_KEYS, "keys must be at least 8 characters (tenant " + tenant + ")");
+      }
+      if (tenantByKey.putIfAbsent(key, tenant) != null) {
+        throw new ConfigException(SpillwayEnv.API_KEYS, "a key is listed twice");
+      }
+    }
+    return tenantByKey;
+  }
+}

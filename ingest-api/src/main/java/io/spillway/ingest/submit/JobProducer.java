@@ -1,0 +1,164 @@
+package io.spillway.ingest.submit;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.spillway.schemas.JobEnvelope;
+import io.spillway.schemas.SpillwayHeaders;
+import io.spillway.schemas.Topic;
+import io.spillway.schemas.Topics;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Produces jobs with acks=all and the idempotent producer, never blocking the caller: a full
+ * buffer, a bound of in-flight produces or a broker without metadata fail at once, so the API can
+ * answer 503 instead of hanging. Owns the producer; {@link #close(Duration)} flushes it.
+ */
+public final class JobProducer {
+
+  private static final Logger log = LoggerFactory.getLogger(JobProducer.class);
+
+  /** Why a produce was refused before it was tried. */
+  public static final class Refused extends RuntimeException {
+    private final String reason;
+
+    Refused(String reason, String message) {
+      super(message, null, false, false);
+      this.reason = reason;
+    }
+
+    /** A metric tag: {@code inflight}, {@code buffer} or {@code kafka}. */
+    public String reason() {
+      return reason;
+    }
+  }
+
+  private final KafkaProducer<String, byte[]> producer;
+  private final Topics topics;
+  private final int maxInFlight;
+  private final AtomicInteger inFlight = new AtomicInteger();
+  private final Timer produceLatency;
+
+  public JobProducer(String bootstrap, Topics topics, int maxInFlight, MeterRegistry meters) {
+    Map<String, Object> props = new HashMap<>();
+    props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    // accepted means durable: the leader and every in-sync replica have the record
+    props.put(ProducerConfig.ACKS_CONFIG, "all");
+    // retries never duplicate or reorder a record
+    props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+    // send() must never block an event loop: no waiting for metadata or buffer space
+    props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 0);
+    // batch the many small records of a surge into few requests
+    props.put(ProducerConfig.LINGER_MS_CONFIG, 2);
+    props.put(ProducerConfig.BATCH_SIZE_CONFIG, 128 * 1024);
+    // JSON compresses well; lz4 is cheap on the CPU the API needs for parsing
+    props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+    // room for a surge's backlog while the broker catches up; when full, 503 at once
+    props.put(ProducerConfig.BUFFER_MEMORY_CONFIG, 128L * 1024 * 1024);
+    // a record not acknowledged within this is reported failed (the client got 503 long before)
+    props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 30_000);
+    props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
+    props.put(ProducerConfig.CLIENT_ID_CONFIG, "spillway-ingest");
+    this.producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
+    this.topics = topics;
+    this.maxInFlight = maxInFlight;
+    this.produceLatency =
+        Timer.builder("spillway.ingest.produce.latency")
+            .description("Time from send to broker acknowledgement")
+            .publishPercentileHistogram()
+            .register(meters);
+    meters.gauge("spillway.ingest.produce.inflight", inFlight);
+  }
+
+  /**
+   * Fetches topic metadata (blocking, up to the timeout) so that later sends need no wait. Call
+   * once at start-up, off the event loop; returns whether the broker answered.
+   */
+  public boolean warmUp(Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    for (Topic<String, JobEnvelope> topic : List.of(topics.payment(), topics.prediction())) {
+      while (true) {
+        try {
+          producer.partitionsFor(topic.name());
+          break;
+        } catch (RuntimeException e) {
+          if (System.nanoTime() > deadline) {
+            log.warn("No metadata for {} yet: {}", topic.name(), e.getMessage());
+            return false;
+          }
+          sleep();
+        }
+      }
+    }
+    return true;
+  }
+
+  /** Sends a job; the future completes when the broker acknowledged it. Throws {@link Refused}. */
+  public CompletableFuture<RecordMetadata> send(JobEnvelope job, String traceparent) {
+    if (inFlight.incrementAndGet() > maxInFlight) {
+      inFlight.decrementAndGet();
+      throw new Refused("inflight", "too many jobs awaiting the broker's acknowledgement");
+    }
+    Topic<String, JobEnvelope> topic = topics.forType(job.type());
+    RecordHeaders headers = new RecordHeaders();
+    SpillwayHeaders.put(headers, SpillwayHeaders.TENANT, job.tenant());
+    SpillwayHeaders.put(headers, SpillwayHeaders.SUBMITTED_AT, String.valueOf(job.submittedAt().toEpochMilli()));
+    SpillwayHeaders.put(headers, SpillwayHeaders.ATTEMPT, "1");
+    if (traceparent != null) {
+      SpillwayHeaders.put(headers, SpillwayHeaders.TRACEPARENT, traceparent);
+    }
+    byte[] value = topic.valueSerde().serializer().serialize(topic.name(), headers, job);
+    CompletableFuture<RecordMetadata> acked = new CompletableFuture<>();
+    long started = System.nanoTime();
+    try {
+      producer.send(
+          new ProducerRecord<>(topic.name(), null, job.key(), value, headers),
+          (metadata, error) -> {
+            inFlight.decrementAndGet();
+            if (error == null) {
+              produceLatency.record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS);
+              acked.complete(metadata);
+            } else {
+              acked.completeExceptionally(error);
+            }
+          });
+    } catch (org.apache.kafka.common.errors.TimeoutException e) {
+      inFlight.decrementAndGet();
+      throw new Refused(e.getMessage() != null && e.getMessage().contains("memory") ? "buffer" : "kafka", "the broker is not reachable or the send buffer is full");
+    } catch (RuntimeException e) {
+      inFlight.decrementAndGet();
+      throw new Refused("kafka", "cannot send to Kafka: " + e.getMessage());
+    }
+    return acked;
+  }
+
+  public int inFlight() {
+    return inFlight.get();
+  }
+
+  /** Waits for in-flight records, up to the timeout, and closes the producer. */
+  public void close(Duration timeout) {
+    producer.close(timeout);
+  }
+
+  private static void sleep() {
+    try {
+      Thread.sleep(200);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

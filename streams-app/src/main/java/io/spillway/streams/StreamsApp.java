@@ -1,0 +1,101 @@
+package io.spillway.streams;
+
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.spillway.schemas.JobType;
+import io.spillway.schemas.Topics;
+import io.spillway.schemas.WindowStats;
+import io.spillway.streams.http.StatsServer;
+import io.spillway.streams.topology.StatsTopology;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The running streams app: the statistics topology under exactly-once, the gauges of the latest
+ * closed window per type, and the HTTP server beside it. {@link #close()} stops both.
+ */
+public final class StreamsApp implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(StreamsApp.class);
+
+  private final KafkaStreams streams;
+  private final StatsServer http;
+  private final KafkaStreamsMetrics streamsMetrics;
+
+  private StreamsApp(KafkaStreams streams, StatsServer http, KafkaStreamsMetrics streamsMetrics) {
+    this.streams = streams;
+    this.http = http;
+    this.streamsMetrics = streamsMetrics;
+  }
+
+  public static StreamsApp start(StreamsConfig config) {
+    PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    Map<JobType, WindowStats> latest = new ConcurrentHashMap<>();
+    for (JobType type : JobType.values()) {
+      Gauge.builder("spillway.stats.window.throughput", latest, m -> value(m.get(type), WindowStats::throughputPerSecond))
+          .tag("type", type.wireName()).description("Jobs/s in the latest closed 1 s window").register(meters);
+      Gauge.builder("spillway.stats.window.e2e.p99", latest, m -> value(m.get(type), s -> s.endToEnd().p99() / 1000.0))
+          .tag("type", type.wireName()).baseUnit("seconds").description("End-to-end p99 of the latest closed 1 s window").register(meters);
+      Gauge.builder("spillway.stats.window.error.rate", latest, m -> value(m.get(type), WindowStats::errorRate))
+          .tag("type", type.wireName()).description("Error rate of the latest closed 1 s window").register(meters);
+    }
+    Topics topics = Topics.withPrefix(config.topicPrefix());
+    var topology = StatsTopology.build(topics, config.grace(), stats -> {
+      if ("1s".equals(stats.window())) {
+        latest.put(stats.type(), stats);
+      }
+    });
+
+    Properties props = new Properties();
+    props.put(org.apache.kafka.streams.StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
+    props.put(org.apache.kafka.streams.StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafkaBootstrap());
+    // each closed window is written exactly once, even across crashes
+    props.put(org.apache.kafka.streams.StreamsConfig.PROCESSING_GUARANTEE_CONFIG, org.apache.kafka.streams.StreamsConfig.EXACTLY_ONCE_V2);
+    props.put(org.apache.kafka.streams.StreamsConfig.STATE_DIR_CONFIG, config.stateDir().toString());
+    // an undecodable event is logged and skipped, never a stopped topology
+    props.put(org.apache.kafka.streams.StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueExceptionHandler.class);
+    // the monitoring view should follow the pipeline within a second
+    props.put(org.apache.kafka.streams.StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 200);
+    // the single local broker: internal topics with one replica
+    props.put(org.apache.kafka.streams.StreamsConfig.REPLICATION_FACTOR_CONFIG, -1);
+    props.put(org.apache.kafka.streams.StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "latest");
+    KafkaStreams streams = new KafkaStreams(topology, props);
+    KafkaStreamsMetrics streamsMetrics = new KafkaStreamsMetrics(streams);
+    streamsMetrics.bindTo(meters);
+    streams.setUncaughtExceptionHandler(e -> {
+      log.error("Streams thread failed; replacing it", e);
+      return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+    });
+    streams.start();
+    StatsServer http = StatsServer.start(config.statsPort(), streams, meters);
+    log.info("Streams app {} running; stats on port {}", config.applicationId(), http.port());
+    return new StreamsApp(streams, http, streamsMetrics);
+  }
+
+  private static double value(WindowStats stats, java.util.function.ToDoubleFunction<WindowStats> f) {
+    return stats == null ? 0 : f.applyAsDouble(stats);
+  }
+
+  /** The port of the stats API. */
+  public int port() {
+    return http.port();
+  }
+
+  @Override
+  public void close() {
+    http.close();
+    streams.close(Duration.ofSeconds(20));
+    streamsMetrics.close();
+    log.info("Streams app stopped");
+  }
+
+}

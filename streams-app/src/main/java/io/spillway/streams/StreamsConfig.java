@@ -1,0 +1,33 @@
+package io.spillway.streams;
+
+import io.spillway.schemas.env.SpillwayEnv;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * The streams app's configuration, read once from {@code SPILLWAY_*} variables.
+ *
+ * @param kafkaBootstrap {@code SPILLWAY_KAFKA_BOOTSTRAP}
+ * @param topicPrefix {@code SPILLWAY_TOPIC_PREFIX}
+ * @param statsPort {@code SPILLWAY_STATS_PORT}: stats API, metrics, live page; 0 picks a free port
+ * @param stateDir {@code SPILLWAY_STREAMS_STATE_DIR}: where the window stores live
+ * @param grace {@code SPILLWAY_STATS_GRACE}: how late an event may arrive and still count
+ * @param applicationId {@code SPILLWAY_STREAMS_APP_ID}: the Kafka Streams application id
+ */
+public record StreamsConfig(String kafkaBootstrap, String topicPrefix, int statsPort, Path stateDir, Duration grace, String applicationId) {
+
+  public static final String STATE_DIR = "SPILLWAY_STREAMS_STATE_DIR";
+  public static final String GRACE = "SPILLWAY_STATS_GRACE";
+  public static final String APP_ID = "SPILLWAY_STREAMS_APP_ID";
+
+  public static StreamsConfig fromEnv(SpillwayEnv env) {
+    String prefix = env.string(SpillwayEnv.TOPIC_PREFIX, "");
+    return new StreamsConfig(
+        env.bootstrap(SpillwayEnv.KAFKA_BOOTSTRAP, SpillwayEnv.DEFAULT_KAFKA_BOOTSTRAP),
+        prefix,
+        env.port(SpillwayEnv.STATS_PORT, 8081),
+        Path.of(env.string(STATE_DIR, Path.of(System.getProperty("java.io.tmpdir"), "spillway-streams").toString())),
+        env.duration(GRACE, Duration.ofSeconds(2)),
+        env.string(APP_ID, prefix + "spillway-streams"));
+  }
+}

@@ -1,0 +1,125 @@
+package io.spillway.streams.topology;
+
+import io.spillway.schemas.JobType;
+import io.spillway.schemas.LifecycleEvent;
+import io.spillway.schemas.WindowStats;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import org.HdrHistogram.Histogram;
+
+/**
+ * The running state of one window: outcome counts and three latency histograms (microseconds,
+ * three significant digits, so every percentile is within 0.1% of the exact value). Histograms
+ * merge exactly, which is what lets percentiles of windows be computed without averaging.
+ */
+public final class WindowAggregate {
+
+  /** Latencies above an hour are clamped: nothing a job pipeline should ever show. */
+  static final long HIGHEST_MICROS = Duration.ofHours(1).toNanos() / 1000;
+
+  long count;
+  long succeeded;
+  long failed;
+  long deadLettered;
+  final Histogram queueWait;
+  final Histogram processing;
+  final Histogram endToEnd;
+
+  public WindowAggregate() {
+    this(newHistogram(), newHistogram(), newHistogram());
+  }
+
+  WindowAggregate(Histogram queueWait, Histogram processing, Histogram endToEnd) {
+    this.queueWait = queueWait;
+    this.processing = processing;
+    this.endToEnd = endToEnd;
+  }
+
+  static Histogram newHistogram() {
+    return new Histogram(HIGHEST_MICROS, 3);
+  }
+
+  /** Adds a terminal event. */
+  public WindowAggregate add(LifecycleEvent event) {
+    count++;
+    switch (event.status()) {
+      case SUCCEEDED -> succeeded++;
+      case FAILED -> failed++;
+      case DEAD_LETTERED -> deadLettered++;
+      default -> count--; // only terminal events are aggregated
+    }
+    record(queueWait, event.queueWait());
+    record(processing, event.processing());
+    record(endToEnd, event.endToEnd());
+    return this;
+  }
+
+  private static void record(Histogram histogram, Optional<Duration> value) {
+    value.ifPresent(d -> histogram.recordValue(Math.min(HIGHEST_MICROS, Math.max(0, d.toNanos() / 1000))));
+  }
+
+  public WindowStats toStats(JobType type, String window, Instant start, Instant end) {
+    double seconds = Duration.between(start, end).toMillis() / 1000.0;
+    return new WindowStats(
+        type, window, start, end, count, succeeded, failed, deadLettered,
+        count / seconds, count == 0 ? 0 : (double) (failed + deadLettered) / count,
+        latency(queueWait), latency(processing), latency(endToEnd));
+  }
+
+  static WindowStats.Latency latency(Histogram h) {
+    if (h.getTotalCount() == 0) {
+      return new WindowStats.Latency(0, 0, 0, 0, 0, 0);
+    }
+    return new WindowStats.Latency(ms(h.getValueAtPercentile(50)), ms(h.getValueAtPercentile(90)), ms(h.getValueAtPercentile(95)),
+        ms(h.getValueAtPercentile(99)), ms(h.getValueAtPercentile(99.9)), ms(h.getMaxValue()));
+  }
+
+  private static double ms(long micros) {
+    return micros / 1000.0;
+  }
+
+  byte[] encode() {
+    ByteBuffer q = compressed(queueWait);
+    ByteBuffer p = compressed(processing);
+    ByteBuffer e = compressed(endToEnd);
+    ByteBuffer out = ByteBuffer.allocate(32 + 12 + q.remaining() + p.remaining() + e.remaining());
+    out.putLong(count).putLong(succeeded).putLong(failed).putLong(deadLettered);
+    for (ByteBuffer b : new ByteBuffer[] {q, p, e}) {
+      out.putInt(b.remaining()).put(b);
+    }
+    return out.array();
+  }
+
+  static WindowAggregate decode(byte[] bytes) {
+    ByteBuffer in = ByteBuffer.wrap(bytes);
+    long count = in.getLong();
+    long succeeded = in.getLong();
+    long failed = in.getLong();
+    long dead = in.getLong();
+    Histogram[] h = new Histogram[3];
+    for (int i = 0; i < 3; i++) {
+      int length = in.getInt();
+      ByteBuffer slice = in.slice(in.position(), length);
+      in.position(in.position() + length);
+      try {
+        h[i] = Histogram.decodeFromCompressedByteBuffer(slice, HIGHEST_MICROS);
+      } catch (java.util.zip.DataFormatException ex) {
+        throw new IllegalStateException("corrupt window aggregate", ex);
+      }
+    }
+    WindowAggregate agg = new WindowAggregate(h[0], h[1], h[2]);
+    agg.count = count;
+    agg.succeeded = succeeded;
+    agg.failed = failed;
+    agg.deadLettered = dead;
+    return agg;
+  }
+
+  private static ByteBuffer compressed(Histogram h) {
+    ByteBuffer buffer = ByteBuffer.allocate(h.getNeededByteBufferCapacity());
+    int length = h.encodeIntoCompressedByteBuffer(buffer);
+    return buffer.flip().limit(length);
+  }
+}

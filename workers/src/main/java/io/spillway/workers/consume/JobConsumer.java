@@ -1,0 +1,282 @@
+package io.spillway.workers.consume;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.spillway.schemas.DecodeResult;
+import io.spillway.schemas.JobEnvelope;
+import io.spillway.schemas.JobStatus;
+import io.spillway.schemas.JobType;
+import io.spillway.schemas.JobView;
+import io.spillway.schemas.Json;
+import io.spillway.schemas.LifecycleEvent;
+import io.spillway.schemas.RedisKeys;
+import io.spillway.schemas.Topic;
+import io.spillway.workers.sink.JobRows;
+import io.spillway.workers.sink.Publisher;
+import io.spillway.workers.sink.RedisSink;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
+import javax.sql.DataSource;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One poll loop of one job type. Each poll is a batch: decode (malformed records go to the DLQ at
+ * once), mark RUNNING, process in one PostgreSQL transaction together with the job rows, then
+ * Redis, events, retries and dead letters, and only then commit the offsets. When PostgreSQL
+ * fails, the partitions are paused and rewound and the batch is retried with a growing backoff —
+ * no record is skipped, no loop spins. Stop it with {@link #close()} from another thread.
+ */
+public final class JobConsumer implements Runnable, AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(JobConsumer.class);
+
+  /** What a consumer needs besides its Kafka consumer. */
+  public record Sinks(DataSource db, RedisSink redis, Publisher publisher, JobRows rows) {}
+
+  /** Retry and TTL policy. */
+  public record Policy(int maxAttempts, Duration retryBackoff, Duration jobTtl) {}
+
+  private final KafkaConsumer<String, byte[]> consumer;
+  private final JobType type;
+  private final Topic<String, JobEnvelope> topic;
+  private final JobProcessor processor;
+  private final Sinks sinks;
+  private final Policy policy;
+  private final Clock clock;
+  private final MeterRegistry meters;
+  private final Timer batchTimer;
+  private volatile boolean closed;
+  private volatile boolean assigned;
+
+  public JobConsumer(KafkaConsumer<String, byte[]> consumer, JobType type, Topic<String, JobEnvelope> topic, JobProcessor processor,
+      Sinks sinks, Policy policy, Clock clock, MeterRegistry meters) {
+    this.consumer = consumer;
+    this.type = type;
+    this.topic = topic;
+    this.processor = processor;
+    this.sinks = sinks;
+    this.policy = policy;
+    this.clock = clock;
+    this.meters = meters;
+    this.batchTimer = Timer.builder("spillway.worker.batch").tag("type", type.wireName()).publishPercentileHistogram().register(meters);
+  }
+
+  /** Whether the group gave this consumer partitions (or it is polling without any yet). */
+  public boolean ready() {
+    return assigned;
+  }
+
+  @Override
+  public void run() {
+    try {
+      consumer.subscribe(List.of(topic.name()), new org.apache.kafka.clients.consumer.ConsumerRebalanceListener() {
+        @Override
+        public void onPartitionsRevoked(java.util.Collection<TopicPartition> partitions) {
+          log.info("{} partitions revoked: {}", type.wireName(), partitions);
+        }
+
+        @Override
+        public void onPartitionsAssigned(java.util.Collection<TopicPartition> partitions) {
+          assigned = true;
+          log.info("{} partitions assigned: {}", type.wireName(), partitions);
+        }
+      });
+      Duration backoff = Duration.ofSeconds(1);
+      while (!closed) {
+        ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(500));
+        assigned = true;
+        if (records.isEmpty()) {
+          continue;
+        }
+        if (handle(records)) {
+          backoff = Duration.ofSeconds(1);
+        } else {
+          pauseAndRewind(records, backoff);
+          backoff = backoff.multipliedBy(2).compareTo(Duration.ofSeconds(30)) > 0 ? Duration.ofSeconds(30) : backoff.multipliedBy(2);
+        }
+      }
+    } catch (WakeupException e) {
+      if (!closed) {
+        throw e;
+      }
+    } catch (RuntimeException e) {
+      log.error("{} consumer stopped on an unexpected error", type.wireName(), e);
+      throw e;
+    } finally {
+      consumer.close(Duration.ofSeconds(5));
+    }
+  }
+
+  /** Processes one batch; false when PostgreSQL failed and the batch must be retried. */
+  private boolean handle(ConsumerRecords<String, byte[]> records) {
+    long started = System.nanoTime();
+    Instant startedAt = clock.instant();
+    List<Future<RecordMetadata>> sends = new ArrayList<>();
+    List<Delivery> deliveries = new ArrayList<>();
+    Map<Delivery, ConsumerRecord<String, byte[]>> sources = new HashMap<>();
+    for (ConsumerRecord<String, byte[]> r : records) {
+      switch (topic.valueSerde().decode(r.value(), r.headers())) {
+        case DecodeResult.Ok<JobEnvelope> ok -> {
+          Delivery d = new Delivery(ok.value(), r.topic(), r.partition(), r.offset(), Instant.ofEpochMilli(r.timestamp()), startedAt);
+          deliveries.add(d);
+          sources.put(d, r);
+        }
+        case DecodeResult.Malformed<JobEnvelope> bad -> {
+          log.warn("Malformed record {}-{}@{} sent to the DLQ: {} {}", r.topic(), r.partition(), r.offset(), bad.reason(), bad.detail());
+          sends.add(sinks.publisher().deadLetter(r, "MALFORMED_" + bad.reason(), bad.detail(), DecodeResult.Malformed.class.getName()));
+        }
+      }
+    }
+    markRunning(deliveries);
+
+    List<Outcome> outcomes;
+    List<JobRows.Row> rows = new ArrayList<>();
+    try (Connection tx = sinks.db().getConnection()) {
+      tx.setAutoCommit(false);
+      try {
+        outcomes = processor.process(tx, deliveries);
+        Instant completedAt = clock.instant();
+        for (int i = 0; i < deliveries.size(); i++) {
+          rows.add(new JobRows.Row(view(deliveries.get(i), outcomes.get(i), completedAt), deliveries.get(i).job().payload(), deliveries.get(i).enqueuedAt()));
+        }
+        sinks.rows().upsert(tx, rows);
+        tx.commit();
+      } catch (SQLException | RuntimeException e) {
+        rollbackQuietly(tx);
+        throw e;
+      }
+    } catch (SQLException e) {
+      meters.counter("spillway.worker.db.failures", "type", type.wireName()).increment();
+      log.warn("PostgreSQL failed for a batch of {} {} jobs; pausing and retrying: {}", deliveries.size(), type.wireName(), e.getMessage());
+      return false;
+    }
+
+    Map<String, String> views = new LinkedHashMap<>();
+    for (int i = 0; i < deliveries.size(); i++) {
+      Delivery d = deliveries.get(i);
+      JobView v = rows.get(i).view();
+      views.put(RedisKeys.job(v.jobId()), Json.mapper().valueToTree(v).toString());
+      Outcome o = outcomes.get(i);
+      meters.counter("spillway.worker.jobs", "type", type.wireName(), "outcome", v.status().name()).increment();
+      if (o instanceof Outcome.Retry retry) {
+        if (v.status() == JobStatus.DEAD_LETTERED) {
+          sends.add(sinks.publisher().deadLetter(sources.get(d), retry.error().code(), retry.error().message(), "transient"));
+        } else {
+          long delay = backoff(d.job().attempt());
+          log.debug("Job {} retry {} of {} in {} ms: {}", d.job().jobId(), d.job().attempt(), policy.maxAttempts(), delay, retry.error().message());
+          meters.counter("spillway.worker.retries", "type", type.wireName()).increment();
+          sends.add(sinks.publisher().retry(d.job().nextAttempt(), sources.get(d), clock.millis() + delay));
+        }
+      }
+      if (v.status().isTerminal()) {
+        sinks.publisher().event(event(d, v, o instanceof Outcome.Succeeded s && s.cacheHit()));
+        Timer.builder("spillway.worker.processing").tag("type", type.wireName()).publishPercentileHistogram().register(meters)
+            .record(Duration.between(d.startedAt(), v.completedAt()));
+      }
+    }
+    sinks.redis().setAll(views, policy.jobTtl());
+    try {
+      Publisher.awaitAll(sends);
+    } catch (Exception e) {
+      log.warn("A retry or dead letter was not acknowledged; the batch will be redelivered: {}", e.toString());
+      return false;
+    }
+    commit(records);
+    batchTimer.record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS);
+    return true;
+  }
+
+  private void markRunning(List<Delivery> deliveries) {
+    Map<String, String> running = new LinkedHashMap<>();
+    for (Delivery d : deliveries) {
+      JobEnvelope job = d.job();
+      JobView view = new JobView(job.jobId(), job.tenant(), job.type(), JobStatus.RUNNING, null, null, job.submittedAt(), d.startedAt(), null, job.attempt());
+      running.put(RedisKeys.job(job.jobId()), Json.mapper().valueToTree(view).toString());
+      sinks.publisher().event(new LifecycleEvent(job.jobId(), job.tenant(), job.type(), JobStatus.RUNNING, job.attempt(), job.submittedAt(),
+          d.enqueuedAt(), d.startedAt(), null, false, null));
+    }
+    sinks.redis().setAll(running, policy.jobTtl());
+  }
+
+  private JobView view(Delivery d, Outcome outcome, Instant completedAt) {
+    JobEnvelope job = d.job();
+    return switch (outcome) {
+      case Outcome.Succeeded s -> new JobView(job.jobId(), job.tenant(), job.type(), JobStatus.SUCCEEDED,
+          Json.mapper().valueToTree(s.result()), null, job.submittedAt(), d.startedAt(), completedAt, job.attempt());
+      case Outcome.Failed f -> new JobView(job.jobId(), job.tenant(), job.type(), JobStatus.FAILED, null, f.error(),
+          job.submittedAt(), d.startedAt(), completedAt, job.attempt());
+      case Outcome.Retry r -> job.attempt() >= policy.maxAttempts()
+          ? new JobView(job.jobId(), job.tenant(), job.type(), JobStatus.DEAD_LETTERED, null, r.error(), job.submittedAt(), d.startedAt(), completedAt, job.attempt())
+          : new JobView(job.jobId(), job.tenant(), job.type(), JobStatus.QUEUED, null, r.error(), job.submittedAt(), d.startedAt(), null, job.attempt());
+    };
+  }
+
+  private static LifecycleEvent event(Delivery d, JobView v, boolean cacheHit) {
+    return new LifecycleEvent(v.jobId(), v.tenant(), v.type(), v.status(), v.attempts(), v.submittedAt(), d.enqueuedAt(), d.startedAt(),
+        v.completedAt(), cacheHit, v.error() == null ? null : v.error().code());
+  }
+
+  /** Exponential backoff with full jitter: base × 2^(attempt−1), then a random share of it. */
+  long backoff(int attempt) {
+    long ceiling = policy.retryBackoff().toMillis() << Math.min(attempt - 1, 16);
+    return ceiling / 2 + ThreadLocalRandom.current().nextLong(ceiling / 2 + 1);
+  }
+
+  private void commit(ConsumerRecords<String, byte[]> records) {
+    Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+    for (TopicPartition tp : records.partitions()) {
+      List<ConsumerRecord<String, byte[]>> list = records.records(tp);
+      offsets.put(tp, new OffsetAndMetadata(list.getLast().offset() + 1));
+    }
+    try {
+      consumer.commitSync(offsets);
+    } catch (org.apache.kafka.clients.consumer.CommitFailedException | org.apache.kafka.common.errors.RebalanceInProgressException e) {
+      log.info("Offsets not committed after a rebalance; the new owner redelivers (idempotently): {}", e.getMessage());
+    }
+  }
+
+  private void pauseAndRewind(ConsumerRecords<String, byte[]> records, Duration backoff) {
+    for (TopicPartition tp : records.partitions()) {
+      consumer.seek(tp, records.records(tp).getFirst().offset());
+    }
+    var paused = consumer.assignment();
+    consumer.pause(paused);
+    long until = System.nanoTime() + backoff.toNanos();
+    while (!closed && System.nanoTime() < until) {
+      consumer.poll(Duration.ofMillis(Math.min(500, Math.max(1, (until - System.nanoTime()) / 1_000_000))));
+    }
+    consumer.resume(consumer.assignment());
+  }
+
+  private static void rollbackQuietly(Connection tx) {
+    try {
+      tx.rollback();
+    } catch (SQLException ignored) {
+      // the connection is broken; the pool discards it
+    }
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    consumer.wakeup();
+  }
+}
