@@ -13,7 +13,7 @@ spillway_build_if_needed() {
   local jar stale=""
   for jar in "${SPILLWAY_JARS[@]}"; do
     if [[ ! -f $jar ]]; then stale=$jar; break; fi
-    if [[ -n $(find "${jar%%/target/*}/src" schemas/src pom.xml "${jar%%/target/*}/pom.xml" -newer "$jar" -type f -print -quit 2>/dev/null) ]]; then
+    if [[ -n $(find "${jar%%/target/*}/src/main" schemas/src/main pom.xml "${jar%%/target/*}/pom.xml" -newer "$jar" -type f -print -quit 2>/dev/null) ]]; then
       stale=$jar; break
     fi
   done

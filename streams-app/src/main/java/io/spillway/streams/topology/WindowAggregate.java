@@ -81,13 +81,13 @@ public final class WindowAggregate {
   }
 
   byte[] encode() {
-    ByteBuffer q = compressed(queueWait);
-    ByteBuffer p = compressed(processing);
-    ByteBuffer e = compressed(endToEnd);
-    ByteBuffer out = ByteBuffer.allocate(32 + 12 + q.remaining() + p.remaining() + e.remaining());
+    byte[] q = compressed(queueWait);
+    byte[] p = compressed(processing);
+    byte[] e = compressed(endToEnd);
+    ByteBuffer out = ByteBuffer.allocate(32 + 12 + q.length + p.length + e.length);
     out.putLong(count).putLong(succeeded).putLong(failed).putLong(deadLettered);
-    for (ByteBuffer b : new ByteBuffer[] {q, p, e}) {
-      out.putInt(b.remaining()).put(b);
+    for (byte[] b : new byte[][] {q, p, e}) {
+      out.putInt(b.length).put(b);
     }
     return out.array();
   }
@@ -101,8 +101,9 @@ public final class WindowAggregate {
     Histogram[] h = new Histogram[3];
     for (int i = 0; i < 3; i++) {
       int length = in.getInt();
-      ByteBuffer slice = in.slice(in.position(), length);
-      in.position(in.position() + length);
+      byte[] encoded = new byte[length];
+      in.get(encoded);
+      ByteBuffer slice = ByteBuffer.wrap(encoded);
       try {
         h[i] = Histogram.decodeFromCompressedByteBuffer(slice, HIGHEST_MICROS);
       } catch (java.util.zip.DataFormatException ex) {
@@ -117,9 +118,9 @@ public final class WindowAggregate {
     return agg;
   }
 
-  private static ByteBuffer compressed(Histogram h) {
+  private static byte[] compressed(Histogram h) {
     ByteBuffer buffer = ByteBuffer.allocate(h.getNeededByteBufferCapacity());
     int length = h.encodeIntoCompressedByteBuffer(buffer);
-    return buffer.flip().limit(length);
+    return java.util.Arrays.copyOf(buffer.array(), length);
   }
 }
