@@ -14,6 +14,8 @@ import io.spillway.ingest.http.BodyReader;
 import io.spillway.ingest.http.Problem;
 import io.spillway.ingest.http.Responses;
 import io.spillway.ingest.jobs.JobIds;
+import io.spillway.ingest.limits.IdempotencyRecords;
+import io.spillway.ingest.limits.RateLimiter;
 import io.spillway.ingest.status.JobStatusReader;
 import io.spillway.ingest.status.StatusHandler;
 import io.spillway.ingest.submit.JobParser;
@@ -102,8 +104,11 @@ public final class IngestApi implements AutoCloseable {
     Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(Runtime.getRuntime().availableProcessors()));
     JobIds ids = new JobIds(config.jobIdSecret());
     ApiKeys keys = new ApiKeys(config.apiKeys());
+    SubmitHandler.Limits limits =
+        new SubmitHandler.Limits(new RateLimiter(config.rateLimits(), config.defaultRateLimit()),
+            new IdempotencyRecords(redis, Duration.ofHours(24)), blocking, config.maxInFlight(), config.paymentReserve());
     SubmitHandler submit =
-        new SubmitHandler(vertx, new JobParser(Set.of("default")), producer, ids, Clock.systemUTC(), config.produceTimeout(), meters);
+        new SubmitHandler(vertx, new JobParser(Set.of("default")), producer, ids, Clock.systemUTC(), config.produceTimeout(), meters, limits);
     StatusHandler status = new StatusHandler(vertx, ids, new JobStatusReader(redis, db, meters), blocking);
     Routes routes = new Routes(keys, submit, status, producer, meters, config.maxInFlight());
 
@@ -169,7 +174,13 @@ public final class IngestApi implements AutoCloseable {
         case "/readyz" -> onlyGet(request, () -> ready(request));
         case "/metrics" -> onlyGet(request, () -> request.response().putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(meters.scrape()));
         case "/v1/jobs/{type}" -> post(request);
-        case "/v1/jobs/{id}" -> onlyGet(request, () -> authenticated(request).ifPresent(tenant -> status.status(request, tenant, lastSegment(request.path()))));
+        case "/v1/jobs/{id}" -> {
+          if (request.method() == HttpMethod.POST) {
+            Responses.problem(request, Problem.of(Problem.Kind.NOT_FOUND, "unknown job type '" + lastSegment(request.path()) + "'; known: payment, prediction"));
+          } else {
+            onlyGet(request, () -> authenticated(request).ifPresent(tenant -> status.status(request, tenant, lastSegment(request.path()))));
+          }
+        }
         default -> Responses.problem(request, Problem.of(Problem.Kind.NOT_FOUND, "no such resource: " + request.path()));
       }
     }
@@ -200,6 +211,9 @@ public final class IngestApi implements AutoCloseable {
         Responses.problem(request, Problem.of(Problem.Kind.UNSUPPORTED_MEDIA_TYPE, "send the job as application/json"));
         return;
       }
+      if (!submit.withinRate(request, tenant.get(), 1)) {
+        return;
+      }
       JobType type = JobType.fromWireName(lastSegment(request.path())).orElseThrow();
       BodyReader.read(request, MAX_BODY_BYTES, body -> submit.submit(request, tenant.get(), type, body.getBytes()));
     }
@@ -214,7 +228,7 @@ public final class IngestApi implements AutoCloseable {
     }
 
     private void ready(HttpServerRequest request) {
-      boolean shedding = producer.inFlight() >= maxInFlight * 9L / 10;
+      boolean shedding = producer.inFlight() >= maxInFlight * 9L / 10 || !producer.kafkaAnswering();
       var body = Json.mapper().createObjectNode().put("status", shedding ? "SHEDDING" : "READY").put("inFlight", producer.inFlight());
       Responses.json(request, shedding ? 503 : 200, body);
     }

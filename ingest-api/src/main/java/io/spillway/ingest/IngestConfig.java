@@ -22,6 +22,9 @@ import java.util.Map;
  * @param jobIdSecret {@code SPILLWAY_JOB_ID_SECRET}: signs job ids; replicas must share it
  * @param maxInFlight {@code SPILLWAY_MAX_IN_FLIGHT}: produces awaiting their ack before 503
  * @param produceTimeout {@code SPILLWAY_PRODUCE_TIMEOUT}: how long a submit waits for the ack
+ * @param rateLimits jobs/s by tenant, from {@code SPILLWAY_RATE_LIMITS} ({@code tenant:rate,…})
+ * @param defaultRateLimit {@code SPILLWAY_RATE_LIMIT_DEFAULT}: jobs/s of other tenants, 0 = unlimited
+ * @param paymentReserve {@code SPILLWAY_PAYMENT_RESERVE}: the share of in-flight capacity only payments may use
  */
 public record IngestConfig(
     String kafkaBootstrap,
@@ -34,14 +37,21 @@ public record IngestConfig(
     String topicPrefix,
     byte[] jobIdSecret,
     int maxInFlight,
-    Duration produceTimeout) {
+    Duration produceTimeout,
+    Map<String, Long> rateLimits,
+    long defaultRateLimit,
+    double paymentReserve) {
 
   public static final String JOB_ID_SECRET = "SPILLWAY_JOB_ID_SECRET";
   public static final String MAX_IN_FLIGHT = "SPILLWAY_MAX_IN_FLIGHT";
   public static final String PRODUCE_TIMEOUT = "SPILLWAY_PRODUCE_TIMEOUT";
+  public static final String RATE_LIMITS = "SPILLWAY_RATE_LIMITS";
+  public static final String RATE_LIMIT_DEFAULT = "SPILLWAY_RATE_LIMIT_DEFAULT";
+  public static final String PAYMENT_RESERVE = "SPILLWAY_PAYMENT_RESERVE";
 
   public IngestConfig {
     apiKeys = Map.copyOf(apiKeys);
+    rateLimits = Map.copyOf(rateLimits);
   }
 
   public static IngestConfig fromEnv(SpillwayEnv env) {
@@ -60,7 +70,25 @@ public record IngestConfig(
         env.string(SpillwayEnv.TOPIC_PREFIX, ""),
         secret.getBytes(StandardCharsets.UTF_8),
         env.integer(MAX_IN_FLIGHT, 20_000, 1, 1_000_000),
-        env.duration(PRODUCE_TIMEOUT, Duration.ofSeconds(10)));
+        env.duration(PRODUCE_TIMEOUT, Duration.ofSeconds(4)),
+        parseRates(env.raw(RATE_LIMITS).orElse("")),
+        env.longValue(RATE_LIMIT_DEFAULT, 0, 0, 10_000_000),
+        env.decimal(PAYMENT_RESERVE, 0.2, 0.0, 0.9));
+  }
+
+  static Map<String, Long> parseRates(String text) {
+    Map<String, Long> rates = new LinkedHashMap<>();
+    if (text.isBlank()) {
+      return rates;
+    }
+    for (String pair : text.split(",")) {
+      String[] parts = pair.trim().split(":");
+      if (parts.length != 2 || !parts[1].matches("\\d{1,9}")) {
+        throw new ConfigException(RATE_LIMITS, "each entry must be tenant:jobs-per-second, not '" + pair.trim() + "'");
+      }
+      rates.put(parts[0], Long.parseLong(parts[1]));
+    }
+    return rates;
   }
 
   /** Parses {@code tenant:key,tenant:key}; a key may not be shared by two tenants. */

@@ -51,6 +51,9 @@ public final class JobProducer {
   private final int maxInFlight;
   private final AtomicInteger inFlight = new AtomicInteger();
   private final Timer produceLatency;
+  /** When the broker last acknowledged anything; with produces pending long after it, Kafka is down. */
+  private volatile long lastAckNanos = System.nanoTime();
+  private volatile long unackedSinceNanos = 0;
 
   public JobProducer(String bootstrap, Topics topics, int maxInFlight, MeterRegistry meters) {
     Map<String, Object> props = new HashMap<>();
@@ -107,8 +110,11 @@ public final class JobProducer {
   }
 
   /** Sends a job; the future completes when the broker acknowledged it. Throws {@link Refused}. */
-  public CompletableFuture<RecordMetadata> send(JobEnvelope job, String traceparent) {
-    if (inFlight.incrementAndGet() > maxInFlight) {
+  public CompletableFuture<RecordMetadata> send(JobEnvelope job, String traceparent, int limit) {
+    if (!kafkaAnswering()) {
+      throw new Refused("kafka", "Kafka is not acknowledging; not accepting jobs until it does");
+    }
+    if (inFlight.incrementAndGet() > Math.min(limit, maxInFlight)) {
       inFlight.decrementAndGet();
       throw new Refused("inflight", "too many jobs awaiting the broker's acknowledgement");
     }
@@ -123,12 +129,18 @@ public final class JobProducer {
     byte[] value = topic.valueSerde().serializer().serialize(topic.name(), headers, job);
     CompletableFuture<RecordMetadata> acked = new CompletableFuture<>();
     long started = System.nanoTime();
+    if (unackedSinceNanos == 0) {
+      unackedSinceNanos = started;
+    }
     try {
       producer.send(
           new ProducerRecord<>(topic.name(), null, job.key(), value, headers),
           (metadata, error) -> {
-            inFlight.decrementAndGet();
+            if (inFlight.decrementAndGet() == 0) {
+              unackedSinceNanos = 0;
+            }
             if (error == null) {
+              lastAckNanos = System.nanoTime();
               produceLatency.record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS);
               acked.complete(metadata);
             } else {
@@ -148,6 +160,22 @@ public final class JobProducer {
   public int inFlight() {
     return inFlight.get();
   }
+
+  /**
+   * False when produces have been waiting for over a second and the broker acknowledged nothing
+   * in that time: Kafka is unreachable, and new jobs are refused at once (503) rather than left to
+   * hang. True again with the first acknowledgement, or when nothing is pending.
+   */
+  public boolean kafkaAnswering() {
+    long pendingSince = unackedSinceNanos;
+    if (inFlight.get() == 0 || pendingSince == 0) {
+      return true;
+    }
+    long now = System.nanoTime();
+    return now - pendingSince < STALL_NANOS || now - lastAckNanos < STALL_NANOS;
+  }
+
+  private static final long STALL_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(1);
 
   /** Waits for in-flight records, up to the timeout, and closes the producer. */
   public void close(Duration timeout) {

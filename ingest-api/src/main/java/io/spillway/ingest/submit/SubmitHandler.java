@@ -6,6 +6,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.spillway.ingest.http.Problem;
 import io.spillway.ingest.http.Responses;
 import io.spillway.ingest.jobs.JobIds;
+import io.spillway.ingest.limits.IdempotencyRecords;
+import io.spillway.ingest.limits.RateLimiter;
 import io.spillway.schemas.JobEnvelope;
 import io.spillway.schemas.JobType;
 import io.spillway.schemas.Json;
@@ -14,6 +16,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,9 +37,17 @@ public final class SubmitHandler {
   private final Clock clock;
   private final Duration produceTimeout;
   private final MeterRegistry meters;
+  private final RateLimiter rateLimiter;
+  private final IdempotencyRecords idempotency;
+  private final ExecutorService blocking;
+  private final int predictionLimit;
+  private final int paymentLimit;
+
+  /** The collaborators and limits of a submit. */
+  public record Limits(RateLimiter rateLimiter, IdempotencyRecords idempotency, ExecutorService blocking, int maxInFlight, double paymentReserve) {}
 
   public SubmitHandler(
-      Vertx vertx, JobParser parser, JobProducer producer, JobIds ids, Clock clock, Duration produceTimeout, MeterRegistry meters) {
+      Vertx vertx, JobParser parser, JobProducer producer, JobIds ids, Clock clock, Duration produceTimeout, MeterRegistry meters, Limits limits) {
     this.vertx = vertx;
     this.parser = parser;
     this.producer = producer;
@@ -44,6 +55,27 @@ public final class SubmitHandler {
     this.clock = clock;
     this.produceTimeout = produceTimeout;
     this.meters = meters;
+    this.rateLimiter = limits.rateLimiter();
+    this.idempotency = limits.idempotency();
+    this.blocking = limits.blocking();
+    this.paymentLimit = limits.maxInFlight();
+    // predictions are shed first: they may use only the share of capacity payments do not reserve
+    this.predictionLimit = Math.max(1, (int) (limits.maxInFlight() * (1 - limits.paymentReserve())));
+  }
+
+  /** Applies the tenant's rate limit, sets the RateLimit headers; false (and 429 sent) when over. */
+  public boolean withinRate(HttpServerRequest request, String tenant, int cost) {
+    RateLimiter.Decision d = rateLimiter.acquire(tenant, cost, System.nanoTime());
+    if (d.limit() > 0) {
+      request.response()
+          .putHeader("RateLimit-Policy", "\"tenant\";q=" + d.limit() + ";w=1")
+          .putHeader("RateLimit", "\"tenant\";r=" + d.remaining() + ";t=" + (d.allowed() ? 0 : d.retryAfterSeconds()));
+    }
+    if (!d.allowed()) {
+      meters.counter("spillway.ingest.shed", "reason", "rate-limit").increment();
+      Responses.problem(request, Problem.of(Problem.Kind.RATE_LIMITED, "tenant over its limit of " + d.limit() + " jobs/s"), (int) d.retryAfterSeconds());
+    }
+    return d.allowed();
   }
 
   /** Handles a body that was read and found within limits. */
@@ -60,8 +92,24 @@ public final class SubmitHandler {
       }
       case JobParser.Parsed.Ok ok -> {
         var now = clock.instant();
-        String jobId = idempotencyKey == null ? ids.newId(tenant, type, now) : ids.idempotentId(tenant, type, idempotencyKey);
-        produce(request, JobEnvelope.first(jobId, tenant, now, ok.payload()));
+        if (idempotencyKey == null) {
+          produce(request, JobEnvelope.first(ids.newId(tenant, type, now), tenant, now, ok.payload()));
+          return;
+        }
+        JobEnvelope job = JobEnvelope.first(ids.idempotentId(tenant, type, idempotencyKey), tenant, now, ok.payload());
+        String fingerprint = IdempotencyRecords.sha256(type.wireName() + "\n" + Json.mapper().valueToTree(ok.payload()));
+        Context context = vertx.getOrCreateContext();
+        blocking.execute(() -> {
+          IdempotencyRecords.Verdict verdict = idempotency.check(tenant, idempotencyKey, fingerprint);
+          context.runOnContext(v -> {
+            if (verdict == IdempotencyRecords.Verdict.CONFLICT) {
+              meters.counter("spillway.ingest.rejected", "type", type.wireName(), "reason", "idempotency_conflict").increment();
+              Responses.problem(request, Problem.of(Problem.Kind.IDEMPOTENCY_CONFLICT, "this Idempotency-Key was first used with a different request"));
+            } else {
+              produce(request, job);
+            }
+          });
+        });
       }
     }
   }
@@ -72,7 +120,7 @@ public final class SubmitHandler {
     AtomicBoolean answered = new AtomicBoolean();
     try {
       producer
-          .send(job, traceparent)
+          .send(job, traceparent, job.type() == JobType.PAYMENT ? paymentLimit : predictionLimit)
           .whenComplete(
               (metadata, error) ->
                   context.runOnContext(

@@ -132,9 +132,15 @@ public final class JobConsumer implements Runnable, AutoCloseable {
     List<Future<RecordMetadata>> sends = new ArrayList<>();
     List<Delivery> deliveries = new ArrayList<>();
     Map<Delivery, ConsumerRecord<String, byte[]>> sources = new HashMap<>();
+    java.util.Set<String> seen = new java.util.HashSet<>();
     for (ConsumerRecord<String, byte[]> r : records) {
       switch (topic.valueSerde().decode(r.value(), r.headers())) {
         case DecodeResult.Ok<JobEnvelope> ok -> {
+          if (!seen.add(ok.value().jobId())) {
+            // a client retry with the same Idempotency-Key: the job runs once
+            meters.counter("spillway.worker.duplicates", "type", type.wireName()).increment();
+            continue;
+          }
           Delivery d = new Delivery(ok.value(), r.topic(), r.partition(), r.offset(), Instant.ofEpochMilli(r.timestamp()), startedAt);
           deliveries.add(d);
           sources.put(d, r);
@@ -148,25 +154,36 @@ public final class JobConsumer implements Runnable, AutoCloseable {
     markRunning(deliveries);
 
     List<Outcome> outcomes;
-    List<JobRows.Row> rows = new ArrayList<>();
-    try (Connection tx = sinks.db().getConnection()) {
-      tx.setAutoCommit(false);
-      try {
-        outcomes = processor.process(tx, deliveries);
-        Instant completedAt = clock.instant();
-        for (int i = 0; i < deliveries.size(); i++) {
-          rows.add(new JobRows.Row(view(deliveries.get(i), outcomes.get(i), completedAt), deliveries.get(i).job().payload(), deliveries.get(i).enqueuedAt()));
-        }
-        sinks.rows().upsert(tx, rows);
-        tx.commit();
-      } catch (SQLException | RuntimeException e) {
-        rollbackQuietly(tx);
-        throw e;
-      }
+    List<JobRows.Row> rows;
+    try {
+      outcomes = new ArrayList<>();
+      rows = new ArrayList<>();
+      writeBatch(deliveries, outcomes, rows);
     } catch (SQLException e) {
-      meters.counter("spillway.worker.db.failures", "type", type.wireName()).increment();
-      log.warn("PostgreSQL failed for a batch of {} {} jobs; pausing and retrying: {}", deliveries.size(), type.wireName(), e.getMessage());
-      return false;
+      if (Transience.isTransient(e)) {
+        meters.counter("spillway.worker.db.failures", "type", type.wireName()).increment();
+        log.warn("PostgreSQL failed for a batch of {} {} jobs; pausing and retrying: {}", deliveries.size(), type.wireName(), e.getMessage());
+        return false;
+      }
+      log.error("PostgreSQL refused a batch of {} {} jobs ({}); retrying them one by one", deliveries.size(), type.wireName(), e.getMessage());
+      outcomes = new ArrayList<>();
+      rows = new ArrayList<>();
+      for (Delivery d : deliveries) {
+        try {
+          writeBatch(List.of(d), outcomes, rows);
+        } catch (SQLException single) {
+          if (Transience.isTransient(single)) {
+            return false;
+          }
+          log.error("PostgreSQL refused job {}; failing it and copying it to the DLQ: {}", d.job().jobId(), single.getMessage());
+          Outcome refused = new Outcome.Failed(new io.spillway.schemas.JobError("DB_REJECTED", String.valueOf(single.getMessage())));
+          JobRows.Row row = new JobRows.Row(view(d, refused, clock.instant()), d.job().payload(), d.enqueuedAt());
+          recordAlone(row);
+          outcomes.add(refused);
+          rows.add(row);
+          sends.add(sinks.publisher().deadLetter(sources.get(d), "DB_REJECTED", String.valueOf(single.getMessage()), single.getClass().getName()));
+        }
+      }
     }
 
     Map<String, String> views = new LinkedHashMap<>();
@@ -202,6 +219,37 @@ public final class JobConsumer implements Runnable, AutoCloseable {
     commit(records);
     batchTimer.record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS);
     return true;
+  }
+
+  /** Processes deliveries and upserts their rows in one transaction; appends to the lists only on commit. */
+  private void writeBatch(List<Delivery> deliveries, List<Outcome> outcomes, List<JobRows.Row> rows) throws SQLException {
+    try (Connection tx = sinks.db().getConnection()) {
+      tx.setAutoCommit(false);
+      try {
+        List<Outcome> done = processor.process(tx, deliveries);
+        Instant completedAt = clock.instant();
+        List<JobRows.Row> written = new ArrayList<>();
+        for (int i = 0; i < deliveries.size(); i++) {
+          written.add(new JobRows.Row(view(deliveries.get(i), done.get(i), completedAt), deliveries.get(i).job().payload(), deliveries.get(i).enqueuedAt()));
+        }
+        sinks.rows().upsert(tx, written);
+        tx.commit();
+        outcomes.addAll(done);
+        rows.addAll(written);
+      } catch (SQLException | RuntimeException e) {
+        rollbackQuietly(tx);
+        throw e;
+      }
+    }
+  }
+
+  /** Records one job's row on its own, after its processing was refused. */
+  private void recordAlone(JobRows.Row row) {
+    try (Connection tx = sinks.db().getConnection()) {
+      sinks.rows().upsert(tx, List.of(row));
+    } catch (SQLException e) {
+      log.error("Cannot record job {} in PostgreSQL either: {}", row.view().jobId(), e.getMessage());
+    }
   }
 
   private void markRunning(List<Delivery> deliveries) {

@@ -1,0 +1,314 @@
+package io.spillway.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.spillway.devstack.DevStack;
+import io.spillway.devstack.DevStackExtension;
+import io.spillway.schemas.JobStatus;
+import io.spillway.schemas.JobType;
+import io.spillway.schemas.JobView;
+import io.spillway.schemas.Json;
+import io.spillway.schemas.RedisKeys;
+import io.spillway.schemas.Topics;
+import io.spillway.schemas.env.SpillwayEnv;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import redis.clients.jedis.RedisClient;
+
+/** The front door against a real broker, Redis and PostgreSQL (no workers: this is the API alone). */
+@ExtendWith(DevStackExtension.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class IngestApiIT {
+
+  private static final String KEY = "acme-key-0123456789";
+  private static final String OTHER_KEY = "globex-key-0123456789";
+  private static final String LIMITED_KEY = "tiny-key-0123456789";
+  private static final String PAYMENT = "{\"accountId\":\"acc-1\",\"amountMinor\":1999,\"currency\":\"EUR\",\"merchantId\":\"m-42\"}";
+  private static final String PREDICTION = "{\"model\":\"default\",\"features\":{\"a\":1}}";
+
+  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+  private DevStack stack;
+  private Topics topics;
+  private IngestApi api;
+
+  @BeforeAll
+  void start(DevStack stack) {
+    this.stack = stack;
+    this.topics = Topics.withPrefix("ingest-it.");
+    stack.createTopics(topics);
+    Map<String, String> env = new HashMap<>(stack.env());
+    env.put(SpillwayEnv.TOPIC_PREFIX, topics.prefix());
+    env.put(SpillwayEnv.HTTP_PORT, "0");
+    env.put(SpillwayEnv.API_KEYS, "acme:" + KEY + ",globex:" + OTHER_KEY + ",tiny:" + LIMITED_KEY);
+    env.put(IngestConfig.RATE_LIMITS, "tiny:5");
+    api = IngestApi.start(IngestConfig.fromEnv(new SpillwayEnv(env)));
+  }
+
+  @AfterAll
+  void stop() {
+    api.close();
+  }
+
+  static Stream<Arguments> badRequests() {
+    String p = "/v1/jobs/payment";
+    String q = "/v1/jobs/prediction";
+    List<Arguments> cases = new ArrayList<>();
+    // authentication
+    cases.add(bad("no key", "POST", p, null, "application/json", PAYMENT, 401, "unauthorized"));
+    cases.add(bad("unknown key", "POST", p, "Bearer nope-nope-nope", "application/json", PAYMENT, 401, "unauthorized"));
+    cases.add(bad("basic auth", "POST", p, "Basic YWxhZGRpbjpvcGVuc2VzYW1l", "application/json", PAYMENT, 401, "unauthorized"));
+    cases.add(bad("empty bearer", "POST", p, "Bearer ", "application/json", PAYMENT, 401, "unauthorized"));
+    // routing and methods
+    cases.add(bad("unknown job type", "POST", "/v1/jobs/refund", KEY, "application/json", PAYMENT, 404, "not-found"));
+    cases.add(bad("unknown path", "POST", "/v2/jobs/payment", KEY, "application/json", PAYMENT, 404, "not-found"));
+    cases.add(bad("GET on submit", "GET", p, KEY, null, null, 405, "method-not-allowed"));
+    cases.add(bad("PUT on submit", "PUT", p, KEY, "application/json", PAYMENT, 405, "method-not-allowed"));
+    cases.add(bad("DELETE on a job", "DELETE", "/v1/jobs/AQEAAAABogOrJNpDlfJQirDyaBy63HtxSKGvMfoWnXk", KEY, null, null, 405, "method-not-allowed"));
+    cases.add(bad("POST on healthz", "POST", "/healthz", null, "application/json", "{}", 405, "method-not-allowed"));
+    // media type and size
+    cases.add(bad("text/plain", "POST", p, KEY, "text/plain", PAYMENT, 415, "unsupported-media-type"));
+    cases.add(bad("form", "POST", p, KEY, "application/x-www-form-urlencoded", "a=1", 415, "unsupported-media-type"));
+    cases.add(bad("no content type", "POST", p, KEY, null, PAYMENT, 415, "unsupported-media-type"));
+    cases.add(bad("xml", "POST", q, KEY, "application/xml", "<a/>", 415, "unsupported-media-type"));
+    cases.add(bad("body over 64 KiB", "POST", q, KEY, "application/json", "{\"model\":\"default\",\"features\":{\"a\":1},\"pad\":\"" + "x".repeat(70_000) + "\"}", 413, "payload-too-large"));
+    // not JSON
+    cases.add(bad("empty body", "POST", p, KEY, "application/json", "", 400, "invalid-json"));
+    cases.add(bad("not json", "POST", p, KEY, "application/json", "hello", 400, "invalid-json"));
+    cases.add(bad("truncated", "POST", p, KEY, "application/json", "{\"accountId\":", 400, "invalid-json"));
+    cases.add(bad("NaN", "POST", q, KEY, "application/json", "{\"model\":\"default\",\"features\":{\"a\":NaN}}", 400, "invalid-json"));
+    cases.add(bad("Infinity", "POST", q, KEY, "application/json", "{\"model\":\"default\",\"features\":{\"a\":Infinity}}", 400, "invalid-json"));
+    cases.add(bad("duplicate field", "POST", p, KEY, "application/json", "{\"accountId\":\"a\",\"accountId\":\"b\",\"amountMinor\":1,\"currency\":\"EUR\",\"merchantId\":\"m\"}", 400, "invalid-json"));
+    cases.add(bad("deep nesting", "POST", q, KEY, "application/json", "[".repeat(100) + "]".repeat(100), 400, "invalid-json"));
+    cases.add(bad("trailing data", "POST", p, KEY, "application/json", PAYMENT + "{}", 400, "invalid-json"));
+    // payment fields
+    cases.add(bad("array body", "POST", p, KEY, "application/json", "[]", 400, "validation"));
+    cases.add(bad("string body", "POST", p, KEY, "application/json", "\"payment\"", 400, "validation"));
+    cases.add(bad("unknown field", "POST", p, KEY, "application/json", PAYMENT.replace("}", ",\"tip\":1}"), 400, "validation"));
+    cases.add(bad("missing accountId", "POST", p, KEY, "application/json", "{\"amountMinor\":1,\"currency\":\"EUR\",\"merchantId\":\"m\"}", 400, "validation"));
+    cases.add(bad("null accountId", "POST", p, KEY, "application/json", PAYMENT.replace("\"acc-1\"", "null"), 400, "validation"));
+    cases.add(bad("numeric accountId", "POST", p, KEY, "application/json", PAYMENT.replace("\"acc-1\"", "17"), 400, "validation"));
+    cases.add(bad("over-long accountId", "POST", p, KEY, "application/json", PAYMENT.replace("acc-1", "a".repeat(65)), 400, "validation"));
+    cases.add(bad("amount as string", "POST", p, KEY, "application/json", PAYMENT.replace("1999", "\"1999\""), 400, "validation"));
+    cases.add(bad("fractional amount", "POST", p, KEY, "application/json", PAYMENT.replace("1999", "19.99"), 400, "validation"));
+    cases.add(bad("zero amount", "POST", p, KEY, "application/json", PAYMENT.replace("1999", "0"), 400, "validation"));
+    cases.add(bad("negative amount", "POST", p, KEY, "application/json", PAYMENT.replace("1999", "-1"), 400, "validation"));
+    cases.add(bad("amount over 10^12", "POST", p, KEY, "application/json", PAYMENT.replace("1999", "1000000000001"), 400, "validation"));
+    cases.add(bad("amount over a long", "POST", p, KEY, "application/json", PAYMENT.replace("1999", "123456789012345678901234567890"), 400, "validation"));
+    cases.add(bad("unknown currency", "POST", p, KEY, "application/json", PAYMENT.replace("EUR", "XYZ"), 400, "validation"));
+    cases.add(bad("lower-case currency", "POST", p, KEY, "application/json", PAYMENT.replace("EUR", "eur"), 400, "validation"));
+    cases.add(bad("missing merchantId", "POST", p, KEY, "application/json", "{\"accountId\":\"a\",\"amountMinor\":1,\"currency\":\"EUR\"}", 400, "validation"));
+    // prediction fields
+    cases.add(bad("unknown model", "POST", q, KEY, "application/json", "{\"model\":\"gpt\",\"features\":{\"a\":1}}", 400, "validation"));
+    cases.add(bad("no features", "POST", q, KEY, "application/json", "{\"model\":\"default\",\"features\":{}}", 400, "validation"));
+    cases.add(bad("features as array", "POST", q, KEY, "application/json", "{\"model\":\"default\",\"features\":[1,2]}", 400, "validation"));
+    cases.add(bad("string feature", "POST", q, KEY, "application/json", "{\"model\":\"default\",\"features\":{\"a\":\"1\"}}", 400, "validation"));
+    cases.add(bad("null feature", "POST", q, KEY, "application/json", "{\"model\":\"default\",\"features\":{\"a\":null}}", 400, "validation"));
+    cases.add(bad("overflowing feature", "POST", q, KEY, "application/json", "{\"model\":\"default\",\"features\":{\"a\":1e400}}", 400, "validation"));
+    cases.add(bad("257 features", "POST", q, KEY, "application/json", "{\"model\":\"default\",\"features\":{" + java.util.stream.IntStream.range(0, 257).mapToObj(i -> "\"f" + i + "\":1").collect(Collectors.joining(",")) + "}}", 400, "validation"));
+    cases.add(bad("missing model", "POST", q, KEY, "application/json", "{\"features\":{\"a\":1}}", 400, "validation"));
+    cases.add(bad("bad idempotency key", "POST", q, KEY, "application/json", PREDICTION, 400, "invalid-request", "Idempotency-Key", "has space"));
+    cases.add(bad("bad waitMs", "GET", "/v1/jobs/AQEAAAABogOrJNpDlfJQirDyaBy63HtxSKGvMfoWnXk?waitMs=abc", KEY, null, null, 404, "not-found"));
+    cases.add(bad("malformed job id", "GET", "/v1/jobs/not-a-job", KEY, null, null, 404, "not-found"));
+    return cases.stream();
+  }
+
+  private static Arguments bad(String name, String method, String path, String key, String type, String body, int status, String problem, String... headers) {
+    return Arguments.of(name, method, path, key, type, body, status, problem, headers);
+  }
+
+  @Order(1)
+  @ParameterizedTest(name = "{0} -> {6}")
+  @MethodSource("badRequests")
+  void badInputGetsItsProblemAndEnqueuesNothing(String name, String method, String path, String key, String type, String body,
+      int status, String problem, String[] headers) throws Exception {
+    long before = endOffsets();
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base() + path)).timeout(Duration.ofSeconds(10))
+        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+    if (key != null) {
+      request.header("Authorization", key.startsWith("B") ? key : "Bearer " + key);
+    }
+    if (type != null) {
+      request.header("Content-Type", type);
+    }
+    for (int i = 0; i < headers.length; i += 2) {
+      request.header(headers[i], headers[i + 1]);
+    }
+
+    HttpResponse<String> answer = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+
+    assertThat(answer.statusCode()).isEqualTo(status);
+    assertThat(answer.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+    JsonNode json = Json.mapper().readTree(answer.body());
+    assertThat(json.path("type").asText()).isEqualTo("https://spillway.io/problems/" + problem);
+    assertThat(json.path("status").asInt()).isEqualTo(status);
+    if (status == 401) {
+      assertThat(answer.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(v -> assertThat(v).startsWith("Bearer"));
+    }
+    if (problem.equals("validation")) {
+      assertThat(json.path("errors").get(0).path("pointer").isTextual()).isTrue();
+    }
+    assertThat(endOffsets()).as("nothing reached Kafka").isEqualTo(before);
+  }
+
+  @Order(2)
+  @Test
+  void anAcceptedJobReadsQueuedForItsTenantAndNotFoundForAnother() throws Exception {
+    HttpResponse<String> accepted = post("/v1/jobs/payment", KEY, PAYMENT, Map.of("X-Request-Id", "req-42"));
+    String jobId = Json.mapper().readTree(accepted.body()).path("jobId").asText();
+
+    assertThat(accepted.statusCode()).isEqualTo(202);
+    assertThat(accepted.headers().firstValue("X-Request-Id")).hasValue("req-42");
+    assertThat(accepted.headers().firstValue("Location")).hasValue("/v1/jobs/" + jobId);
+    HttpResponse<String> mine = get("/v1/jobs/" + jobId, KEY);
+    assertThat(mine.statusCode()).isEqualTo(200);
+    assertThat(Json.mapper().readTree(mine.body()).path("status").asText()).isEqualTo("QUEUED");
+    assertThat(Json.mapper().readTree(mine.body()).has("tenant")).isFalse();
+    assertThat(get("/v1/jobs/" + jobId, OTHER_KEY).statusCode()).isEqualTo(404);
+  }
+
+  @Order(3)
+  @Test
+  void fiftyConcurrentDuplicatesGetOneJobIdAndAReusedKeyWithAnotherBodyIs422() throws Exception {
+    ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor();
+    List<Callable<HttpResponse<String>>> calls = new ArrayList<>();
+    for (int i = 0; i < 50; i++) {
+      calls.add(() -> post("/v1/jobs/payment", KEY, PAYMENT, Map.of("Idempotency-Key", "order-1001")));
+    }
+    Set<String> ids = new java.util.HashSet<>();
+    Set<String> bodies = new java.util.HashSet<>();
+    for (Future<HttpResponse<String>> f : pool.invokeAll(calls)) {
+      assertThat(f.get().statusCode()).isEqualTo(202);
+      ids.add(Json.mapper().readTree(f.get().body()).path("jobId").asText());
+      bodies.add(f.get().body());
+    }
+    pool.shutdown();
+
+    assertThat(ids).hasSize(1);
+    assertThat(bodies).hasSize(1);
+    HttpResponse<String> reused = post("/v1/jobs/payment", KEY, PAYMENT.replace("1999", "2999"), Map.of("Idempotency-Key", "order-1001"));
+    assertThat(reused.statusCode()).isEqualTo(422);
+    assertThat(Json.mapper().readTree(reused.body()).path("type").asText()).endsWith("/idempotency-key-reused");
+    HttpResponse<String> otherTenant = post("/v1/jobs/payment", OTHER_KEY, PAYMENT, Map.of("Idempotency-Key", "order-1001"));
+    assertThat(Json.mapper().readTree(otherTenant.body()).path("jobId").asText()).isNotIn(ids);
+  }
+
+  @Order(4)
+  @Test
+  void aTenantOverItsRateGets429WithRetryAfterAndRateLimitHeaders() throws Exception {
+    List<HttpResponse<String>> answers = new ArrayList<>();
+    for (int i = 0; i < 12; i++) {
+      answers.add(post("/v1/jobs/prediction", LIMITED_KEY, PREDICTION, Map.of()));
+    }
+
+    List<HttpResponse<String>> limited = answers.stream().filter(a -> a.statusCode() == 429).toList();
+    assertThat(limited).isNotEmpty();
+    assertThat(answers.stream().filter(a -> a.statusCode() == 202)).hasSizeBetween(5, 7);
+    HttpResponse<String> first = limited.getFirst();
+    assertThat(first.headers().firstValue("Retry-After")).isPresent();
+    assertThat(first.headers().firstValue("RateLimit-Policy")).hasValue("\"tenant\";q=5;w=1");
+    assertThat(first.headers().firstValue("RateLimit")).isPresent();
+    assertThat(post("/v1/jobs/prediction", KEY, PREDICTION, Map.of()).statusCode()).as("other tenants are not limited").isEqualTo(202);
+  }
+
+  @Order(5)
+  @Test
+  void longPollReturnsAsSoonAsTheJobCompletes() throws Exception {
+    String jobId = Json.mapper().readTree(post("/v1/jobs/prediction", KEY, PREDICTION, Map.of()).body()).path("jobId").asText();
+    Future<HttpResponse<String>> poll = Executors.newVirtualThreadPerTaskExecutor().submit(() -> get("/v1/jobs/" + jobId + "?waitMs=20000", KEY));
+    Thread.sleep(300);
+    assertThat(poll).isNotDone();
+
+    JobView done = new JobView(jobId, "acme", JobType.PREDICTION, JobStatus.SUCCEEDED,
+        Json.mapper().readTree("{\"score\":0.5,\"modelVersion\":\"t\",\"cached\":false}"), null, Instant.now(), Instant.now(), Instant.now(), 1);
+    try (RedisClient redis = RedisClient.create(stack.redisUrl())) {
+      redis.setex(RedisKeys.job(jobId), 60, Json.mapper().writeValueAsString(done));
+    }
+
+    HttpResponse<String> answer = poll.get(10, java.util.concurrent.TimeUnit.SECONDS);
+    assertThat(Json.mapper().readTree(answer.body()).path("status").asText()).isEqualTo("SUCCEEDED");
+  }
+
+  @Order(6)
+  @Test
+  void withTheBrokerStoppedSubmitsGet503WithRetryAfterAndRecoverWhenItReturns() throws Exception {
+    stack.broker().stop();
+    try {
+      await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+        HttpResponse<String> answer = post("/v1/jobs/prediction", KEY, PREDICTION, Map.of());
+        assertThat(answer.statusCode()).isEqualTo(503);
+        assertThat(answer.headers().firstValue("Retry-After")).isPresent();
+      });
+      HttpResponse<String> shed = post("/v1/jobs/payment", KEY, PAYMENT, Map.of());
+      assertThat(shed.statusCode()).isEqualTo(503);
+      assertThat(Json.mapper().readTree(shed.body()).path("type").asText()).endsWith("/overloaded");
+      assertThat(get("/readyz", null).statusCode()).isEqualTo(503);
+    } finally {
+      stack.broker().start();
+    }
+    await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(post("/v1/jobs/payment", KEY, PAYMENT, Map.of()).statusCode()).isEqualTo(202));
+    assertThat(get("/readyz", null).statusCode()).isEqualTo(200);
+  }
+
+  private long endOffsets() {
+    Map<String, Object> props = Map.of("bootstrap.servers", stack.kafkaBootstrap());
+    try (var consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+      List<TopicPartition> partitions = new ArrayList<>();
+      for (String topic : List.of(topics.payment().name(), topics.prediction().name())) {
+        consumer.partitionsFor(topic).forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
+      }
+      return consumer.endOffsets(partitions).values().stream().mapToLong(Long::longValue).sum();
+    }
+  }
+
+  private String base() {
+    return "http://127.0.0.1:" + api.port();
+  }
+
+  private HttpResponse<String> post(String path, String key, String body, Map<String, String> headers) throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base() + path)).timeout(Duration.ofSeconds(15))
+        .header("Authorization", "Bearer " + key).header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(body));
+    headers.forEach(b::header);
+    return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private HttpResponse<String> get(String path, String key) throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base() + path)).timeout(Duration.ofSeconds(35)).GET();
+    if (key != null) {
+      b.header("Authorization", "Bearer " + key);
+    }
+    return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+}

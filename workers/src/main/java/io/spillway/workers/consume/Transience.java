@@ -1,0 +1,38 @@
+package io.spillway.workers.consume;
+
+import java.sql.SQLException;
+import java.sql.SQLTransientException;
+import java.sql.SQLRecoverableException;
+
+/**
+ * Decides whether a PostgreSQL error may go away by itself (the server is down or restarting, a
+ * connection broke, a deadlock or serialization conflict) — then the batch is retried later — or
+ * is a property of the data, which no retry can fix. Walks the cause chain.
+ */
+final class Transience {
+
+  private Transience() {}
+
+  static boolean isTransient(Throwable error) {
+    for (Throwable t = error; t != null; t = t.getCause()) {
+      if (t instanceof SQLTransientException || t instanceof SQLRecoverableException) {
+        return true;
+      }
+      if (t instanceof SQLException sql && sql.getSQLState() != null) {
+        String state = sql.getSQLState();
+        if (state.startsWith("08") // connection exception
+            || state.startsWith("53") // insufficient resources
+            || state.startsWith("57") // operator intervention: shutdown, restart, cancel
+            || state.equals("40001") // serialization failure
+            || state.equals("40P01") // deadlock
+            || state.equals("55P03")) { // lock not available
+          return true;
+        }
+      }
+      if (t instanceof java.io.IOException) {
+        return true;
+      }
+    }
+    return error instanceof SQLException sql && sql.getSQLState() == null;
+  }
+}
