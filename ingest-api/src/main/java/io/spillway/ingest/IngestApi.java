@@ -18,6 +18,7 @@ import io.spillway.ingest.limits.IdempotencyRecords;
 import io.spillway.ingest.limits.RateLimiter;
 import io.spillway.ingest.status.JobStatusReader;
 import io.spillway.ingest.status.StatusHandler;
+import io.spillway.ingest.submit.BatchHandler;
 import io.spillway.ingest.submit.JobParser;
 import io.spillway.ingest.submit.JobProducer;
 import io.spillway.ingest.submit.SubmitHandler;
@@ -80,7 +81,7 @@ public final class IngestApi implements AutoCloseable {
     new ProcessorMetrics().bindTo(meters);
     Topics topics = Topics.withPrefix(config.topicPrefix());
     JobProducer producer = new JobProducer(config.kafkaBootstrap(), topics, config.maxInFlight(), meters);
-    if (!producer.warmUp(Duration.ofSeconds(30))) {
+    if (!producer.warmUp(Duration.ofSeconds(10))) {
       log.warn("Kafka at {} did not answer at start-up; submits answer 503 until it does", config.kafkaBootstrap());
     }
     RedisClient redis =
@@ -110,7 +111,8 @@ public final class IngestApi implements AutoCloseable {
     SubmitHandler submit =
         new SubmitHandler(vertx, new JobParser(Set.of("default")), producer, ids, Clock.systemUTC(), config.produceTimeout(), meters, limits);
     StatusHandler status = new StatusHandler(vertx, ids, new JobStatusReader(redis, db, meters), blocking);
-    Routes routes = new Routes(keys, submit, status, producer, meters, config.maxInFlight());
+    BatchHandler batch = new BatchHandler(vertx, new JobParser(Set.of("default")), producer, ids, Clock.systemUTC(), config.produceTimeout(), meters);
+    Routes routes = new Routes(keys, submit, batch, status, producer, meters, config.maxInFlight());
 
     HttpServer server =
         vertx.createHttpServer(new HttpServerOptions().setPort(config.httpPort()).setHost("0.0.0.0").setIdleTimeout(75).setIdleTimeoutUnit(TimeUnit.SECONDS))
@@ -149,14 +151,16 @@ public final class IngestApi implements AutoCloseable {
 
     private final ApiKeys keys;
     private final SubmitHandler submit;
+    private final BatchHandler batch;
     private final StatusHandler status;
     private final JobProducer producer;
     private final PrometheusMeterRegistry meters;
     private final int maxInFlight;
 
-    Routes(ApiKeys keys, SubmitHandler submit, StatusHandler status, JobProducer producer, PrometheusMeterRegistry meters, int maxInFlight) {
+    Routes(ApiKeys keys, SubmitHandler submit, BatchHandler batch, StatusHandler status, JobProducer producer, PrometheusMeterRegistry meters, int maxInFlight) {
       this.keys = keys;
       this.submit = submit;
+      this.batch = batch;
       this.status = status;
       this.producer = producer;
       this.meters = meters;
@@ -173,7 +177,8 @@ public final class IngestApi implements AutoCloseable {
         case "/healthz" -> onlyGet(request, () -> Responses.json(request, 200, Json.mapper().createObjectNode().put("status", "UP")));
         case "/readyz" -> onlyGet(request, () -> ready(request));
         case "/metrics" -> onlyGet(request, () -> request.response().putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(meters.scrape()));
-        case "/v1/jobs/{type}" -> post(request);
+        case "/v1/jobs/{type}", "/v1/jobs/batch" -> post(request, route.equals("/v1/jobs/batch"));
+        case "/openapi.yaml" -> onlyGet(request, () -> openApi(request));
         case "/v1/jobs/{id}" -> {
           if (request.method() == HttpMethod.POST) {
             Responses.problem(request, Problem.of(Problem.Kind.NOT_FOUND, "unknown job type '" + lastSegment(request.path()) + "'; known: payment, prediction"));
@@ -186,17 +191,20 @@ public final class IngestApi implements AutoCloseable {
     }
 
     private static String route(String path) {
-      if (path.equals("/healthz") || path.equals("/readyz") || path.equals("/metrics")) {
+      if (path.equals("/healthz") || path.equals("/readyz") || path.equals("/metrics") || path.equals("/openapi.yaml")) {
         return path;
       }
       if (path.startsWith("/v1/jobs/") && path.indexOf('/', 9) < 0 && path.length() > 9) {
         String rest = path.substring(9);
+        if (rest.equals("batch")) {
+          return "/v1/jobs/batch";
+        }
         return JobType.fromWireName(rest).isPresent() && rest.equals(rest.toLowerCase(Locale.ROOT)) ? "/v1/jobs/{type}" : "/v1/jobs/{id}";
       }
       return "other";
     }
 
-    private void post(HttpServerRequest request) {
+    private void post(HttpServerRequest request, boolean isBatch) {
       if (request.method() != HttpMethod.POST) {
         request.response().putHeader("Allow", "POST");
         Responses.problem(request, Problem.of(Problem.Kind.METHOD_NOT_ALLOWED, request.method().name() + " is not allowed here"));
@@ -211,11 +219,25 @@ public final class IngestApi implements AutoCloseable {
         Responses.problem(request, Problem.of(Problem.Kind.UNSUPPORTED_MEDIA_TYPE, "send the job as application/json"));
         return;
       }
+      if (isBatch) {
+        BodyReader.read(request, MAX_BODY_BYTES, body -> batch.items(request, body.getBytes())
+            .filter(jobs -> submit.withinRate(request, tenant.get(), jobs.size()))
+            .ifPresent(jobs -> batch.submit(request, tenant.get(), jobs)));
+        return;
+      }
       if (!submit.withinRate(request, tenant.get(), 1)) {
         return;
       }
       JobType type = JobType.fromWireName(lastSegment(request.path())).orElseThrow();
       BodyReader.read(request, MAX_BODY_BYTES, body -> submit.submit(request, tenant.get(), type, body.getBytes()));
+    }
+
+    private void openApi(HttpServerRequest request) {
+      try (var in = IngestApi.class.getResourceAsStream("/openapi.yaml")) {
+        request.response().putHeader("Content-Type", "application/yaml").end(io.vertx.core.buffer.Buffer.buffer(in.readAllBytes()));
+      } catch (java.io.IOException | NullPointerException e) {
+        Responses.problem(request, Problem.of(Problem.Kind.NOT_FOUND, "the OpenAPI document is missing from this build"));
+      }
     }
 
     private Optional<String> authenticated(HttpServerRequest request) {
@@ -228,7 +250,7 @@ public final class IngestApi implements AutoCloseable {
     }
 
     private void ready(HttpServerRequest request) {
-      boolean shedding = producer.inFlight() >= maxInFlight * 9L / 10 || !producer.kafkaAnswering();
+      boolean shedding = producer.inFlight() >= maxInFlight * 9L / 10 || !producer.ready();
       var body = Json.mapper().createObjectNode().put("status", shedding ? "SHEDDING" : "READY").put("inFlight", producer.inFlight());
       Responses.json(request, shedding ? 503 : 200, body);
     }

@@ -54,6 +54,8 @@ public final class JobProducer {
   /** When the broker last acknowledged anything; with produces pending long after it, Kafka is down. */
   private volatile long lastAckNanos = System.nanoTime();
   private volatile long unackedSinceNanos = 0;
+  /** Whether the broker was ever seen: topic metadata fetched at start, or an acknowledgement since. */
+  private volatile boolean reached;
 
   public JobProducer(String bootstrap, Topics topics, int maxInFlight, MeterRegistry meters) {
     Map<String, Object> props = new HashMap<>();
@@ -96,6 +98,7 @@ public final class JobProducer {
       while (true) {
         try {
           producer.partitionsFor(topic.name());
+          reached = true;
           break;
         } catch (RuntimeException e) {
           if (System.nanoTime() > deadline) {
@@ -141,6 +144,7 @@ public final class JobProducer {
             }
             if (error == null) {
               lastAckNanos = System.nanoTime();
+              reached = true;
               produceLatency.record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS);
               acked.complete(metadata);
             } else {
@@ -173,6 +177,11 @@ public final class JobProducer {
     }
     long now = System.nanoTime();
     return now - pendingSince < STALL_NANOS || now - lastAckNanos < STALL_NANOS;
+  }
+
+  /** Ready to accept: the broker was reached and is not stalling. */
+  public boolean ready() {
+    return reached && kafkaAnswering();
   }
 
   private static final long STALL_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(1);

@@ -1,0 +1,159 @@
+package io.spillway.ingest.submit;
+
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.spillway.ingest.http.Problem;
+import io.spillway.ingest.http.Responses;
+import io.spillway.ingest.jobs.JobIds;
+import io.spillway.schemas.JobEnvelope;
+import io.spillway.schemas.JobType;
+import io.spillway.schemas.Json;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServerRequest;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code POST /v1/jobs/batch}: {@code {"jobs":[{"type":"payment","input":{…},"idempotencyKey":"…"},…]}}
+ * with 1 to 500 items. Every valid item is produced; the answer (202) lists one entry per item in
+ * order — accepted with its job id once the broker acknowledged it, or rejected with its own
+ * problem (400 for a bad item, 503 when Kafka could not take it).
+ */
+public final class BatchHandler {
+
+  public static final int MAX_ITEMS = 500;
+
+  private final Vertx vertx;
+  private final JobParser parser;
+  private final JobProducer producer;
+  private final JobIds ids;
+  private final Clock clock;
+  private final Duration produceTimeout;
+  private final MeterRegistry meters;
+
+  public BatchHandler(Vertx vertx, JobParser parser, JobProducer producer, JobIds ids, Clock clock, Duration produceTimeout, MeterRegistry meters) {
+    this.vertx = vertx;
+    this.parser = parser;
+    this.producer = producer;
+    this.ids = ids;
+    this.clock = clock;
+    this.produceTimeout = produceTimeout;
+    this.meters = meters;
+  }
+
+  /** The number of items a body holds, for the rate limiter; empty when it is not a batch at all. */
+  public Optional<JsonNode> items(HttpServerRequest request, byte[] body) {
+    JsonNode json;
+    try {
+      json = Json.mapper().reader().with(StreamReadFeature.STRICT_DUPLICATE_DETECTION).readTree(body);
+    } catch (JacksonException e) {
+      Responses.problem(request, Problem.of(Problem.Kind.INVALID_JSON, "the body is not valid JSON"));
+      return Optional.empty();
+    } catch (java.io.IOException e) {
+      Responses.problem(request, Problem.of(Problem.Kind.INVALID_JSON, "unreadable body"));
+      return Optional.empty();
+    }
+    if (json == null || !json.isObject() || json.size() != 1 || !json.path("jobs").isArray()) {
+      Responses.problem(request, Problem.field("/jobs", "the body must be {\"jobs\": [ … ]}"));
+      return Optional.empty();
+    }
+    JsonNode jobs = json.get("jobs");
+    if (jobs.isEmpty() || jobs.size() > MAX_ITEMS) {
+      Responses.problem(request, Problem.field("/jobs", "a batch holds 1 to " + MAX_ITEMS + " jobs"));
+      return Optional.empty();
+    }
+    return Optional.of(jobs);
+  }
+
+  public void submit(HttpServerRequest request, String tenant, JsonNode jobs) {
+    Context context = vertx.getOrCreateContext();
+    Instant now = clock.instant();
+    String traceparent = Traceparent.acceptOrStart(request.getHeader("traceparent"));
+    List<CompletableFuture<ObjectNode>> entries = new ArrayList<>();
+    for (int i = 0; i < jobs.size(); i++) {
+      entries.add(item(i, jobs.get(i), tenant, now, traceparent));
+    }
+    CompletableFuture.allOf(entries.toArray(CompletableFuture[]::new))
+        .completeOnTimeout(null, produceTimeout.toMillis(), TimeUnit.MILLISECONDS)
+        .whenComplete((done, error) -> context.runOnContext(v -> {
+          ArrayNode results = Json.mapper().createArrayNode();
+          for (int i = 0; i < entries.size(); i++) {
+            results.add(entries.get(i).getNow(rejected(i, Problem.of(Problem.Kind.OVERLOADED, "Kafka did not acknowledge this job in time; retry it"))));
+          }
+          ObjectNode body = Json.mapper().createObjectNode();
+          body.set("results", results);
+          Responses.json(request, 202, body);
+        }));
+  }
+
+  private CompletableFuture<ObjectNode> item(int index, JsonNode item, String tenant, Instant now, String traceparent) {
+    String at = "/jobs/" + index;
+    if (!item.isObject()) {
+      return done(rejected(index, Problem.field(at, "each job must be an object")));
+    }
+    for (var names = item.fieldNames(); names.hasNext(); ) {
+      String name = names.next();
+      if (!Set.of("type", "input", "idempotencyKey").contains(name)) {
+        return done(rejected(index, Problem.field(at + "/" + name, "unknown field '" + name + "'")));
+      }
+    }
+    Optional<JobType> type = JobType.fromWireName(item.path("type").isTextual() ? item.path("type").textValue() : null);
+    if (type.isEmpty() || !item.path("type").textValue().equals(type.get().wireName())) {
+      return done(rejected(index, Problem.field(at + "/type", "type must be payment or prediction")));
+    }
+    JsonNode keyNode = item.get("idempotencyKey");
+    if (keyNode != null && (!keyNode.isTextual() || !keyNode.textValue().matches("[\\x21-\\x7e]{1,255}"))) {
+      return done(rejected(index, Problem.field(at + "/idempotencyKey", "idempotencyKey must be 1 to 255 visible ASCII characters")));
+    }
+    JsonNode input = item.get("input");
+    if (input == null) {
+      return done(rejected(index, Problem.field(at + "/input", "input is required")));
+    }
+    return switch (parser.parse(type.get(), input)) {
+      case JobParser.Parsed.Bad bad -> done(rejected(index,
+          new Problem(bad.problem().kind(), bad.problem().detail(), at + "/input" + (bad.problem().field() == null ? "" : bad.problem().field()))));
+      case JobParser.Parsed.Ok ok -> {
+        String jobId = keyNode == null ? ids.newId(tenant, type.get(), now) : ids.idempotentId(tenant, type.get(), keyNode.textValue());
+        JobEnvelope job = JobEnvelope.first(jobId, tenant, now, ok.payload());
+        try {
+          yield producer.send(job, traceparent, Integer.MAX_VALUE)
+              .handle((metadata, error) -> error == null ? accepted(index, job) : rejected(index, Problem.of(Problem.Kind.OVERLOADED, "Kafka did not acknowledge this job; retry it")));
+        } catch (JobProducer.Refused refused) {
+          meters.counter("spillway.ingest.shed", "reason", refused.reason()).increment();
+          yield done(rejected(index, Problem.of(Problem.Kind.OVERLOADED, refused.getMessage())));
+        }
+      }
+    };
+  }
+
+  private ObjectNode accepted(int index, JobEnvelope job) {
+    meters.counter("spillway.ingest.accepted", "type", job.type().wireName()).increment();
+    ObjectNode entry = Json.mapper().createObjectNode();
+    entry.put("index", index).put("status", 202).put("jobId", job.jobId()).put("type", job.type().wireName())
+        .put("statusUrl", "/v1/jobs/" + job.jobId());
+    return entry;
+  }
+
+  private static ObjectNode rejected(int index, Problem problem) {
+    ObjectNode entry = Json.mapper().createObjectNode();
+    entry.put("index", index).put("status", problem.status());
+    entry.set("problem", problem.toJson(null));
+    return entry;
+  }
+
+  private static CompletableFuture<ObjectNode> done(ObjectNode entry) {
+    return CompletableFuture.completedFuture(entry);
+  }
+}
