@@ -56,6 +56,8 @@ public final class JobProducer {
   private volatile long unackedSinceNanos = 0;
   /** Whether the broker was ever seen: topic metadata fetched at start, or an acknowledgement since. */
   private volatile boolean reached;
+  /** When a produce last failed, 0 if never; a recent failure with no acknowledgement since means not ready. */
+  private volatile long lastErrorNanos;
 
   public JobProducer(String bootstrap, Topics topics, int maxInFlight, MeterRegistry meters) {
     Map<String, Object> props = new HashMap<>();
@@ -148,11 +150,13 @@ public final class JobProducer {
               produceLatency.record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS);
               acked.complete(metadata);
             } else {
+              lastErrorNanos = System.nanoTime();
               acked.completeExceptionally(error);
             }
           });
     } catch (org.apache.kafka.common.errors.TimeoutException e) {
       inFlight.decrementAndGet();
+      lastErrorNanos = System.nanoTime();
       throw new Refused(e.getMessage() != null && e.getMessage().contains("memory") ? "buffer" : "kafka", "the broker is not reachable or the send buffer is full");
     } catch (RuntimeException e) {
       inFlight.decrementAndGet();
@@ -181,8 +185,12 @@ public final class JobProducer {
 
   /** Ready to accept: the broker was reached and is not stalling. */
   public boolean ready() {
-    return reached && kafkaAnswering();
+    long error = lastErrorNanos;
+    boolean recentFailure = error != 0 && error - lastAckNanos > 0 && System.nanoTime() - error < READY_AFTER_ERROR_NANOS;
+    return reached && kafkaAnswering() && !recentFailure;
   }
+
+  private static final long READY_AFTER_ERROR_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(3);
 
   private static final long STALL_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(1);
 
