@@ -33,6 +33,7 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
@@ -79,6 +80,14 @@ public final class IngestApi implements AutoCloseable {
     new JvmGcMetrics().bindTo(meters);
     new JvmThreadMetrics().bindTo(meters);
     new ProcessorMetrics().bindTo(meters);
+    // registered up front so that dashboards and alerts see zeros, not gaps, before the first event
+    for (String reason : List.of("inflight", "buffer", "kafka", "timeout", "rate-limit")) {
+      meters.counter("spillway.ingest.shed", "reason", reason);
+    }
+    for (JobType type : JobType.values()) {
+      meters.counter("spillway.ingest.accepted", "type", type.wireName());
+      meters.counter("spillway.ingest.rejected", "type", type.wireName(), "reason", "validation");
+    }
     Topics topics = Topics.withPrefix(config.topicPrefix());
     JobProducer producer = new JobProducer(config.kafkaBootstrap(), topics, config.maxInFlight(), meters);
     if (!producer.warmUp(Duration.ofSeconds(10))) {

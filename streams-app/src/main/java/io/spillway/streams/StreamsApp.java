@@ -43,6 +43,8 @@ public final class StreamsApp implements AutoCloseable {
     for (JobType type : JobType.values()) {
       Gauge.builder("spillway.stats.window.throughput", latest, m -> value(m.get(type), WindowStats::throughputPerSecond))
           .tag("type", type.wireName()).description("Jobs/s in the latest closed 1 s window").register(meters);
+      Gauge.builder("spillway.stats.window.e2e.p50", latest, m -> value(m.get(type), s -> s.endToEnd().p50() / 1000.0))
+          .tag("type", type.wireName()).baseUnit("seconds").description("End-to-end p50 of the latest closed 1 s window").register(meters);
       Gauge.builder("spillway.stats.window.e2e.p99", latest, m -> value(m.get(type), s -> s.endToEnd().p99() / 1000.0))
           .tag("type", type.wireName()).baseUnit("seconds").description("End-to-end p99 of the latest closed 1 s window").register(meters);
       Gauge.builder("spillway.stats.window.error.rate", latest, m -> value(m.get(type), WindowStats::errorRate))
@@ -69,7 +71,10 @@ public final class StreamsApp implements AutoCloseable {
     props.put(org.apache.kafka.streams.StreamsConfig.REPLICATION_FACTOR_CONFIG, -1);
     props.put(org.apache.kafka.streams.StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "latest");
     KafkaStreams streams = new KafkaStreams(topology, props);
-    KafkaStreamsMetrics streamsMetrics = new KafkaStreamsMetrics(streams);
+    // refreshed every 10 s (not the default minute) so that new thread and task meters show up quickly
+    KafkaStreamsMetrics streamsMetrics = new KafkaStreamsMetrics(streams, java.util.List.of(),
+        java.util.concurrent.Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("streams-metrics-refresh").factory()),
+        Duration.ofSeconds(10));
     streamsMetrics.bindTo(meters);
     streams.setUncaughtExceptionHandler(e -> {
       log.error("Streams thread failed; replacing it", e);

@@ -44,6 +44,10 @@ public final class Workers implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(Workers.class);
 
+  /** Refreshes the Kafka client meters; one daemon thread for the process. */
+  private static final java.util.concurrent.ScheduledExecutorService METRICS_REFRESH =
+      java.util.concurrent.Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("kafka-metrics-refresh").factory());
+
   /** The consumer group of a job type; operators use it with {@code spillway lag} and replay. */
   public static String groupId(JobType type) {
     return "spillway-workers-" + type.wireName();
@@ -86,6 +90,15 @@ public final class Workers implements AutoCloseable {
     hikari.addDataSourceProperty("reWriteBatchedInserts", "true");
     HikariDataSource db = new HikariDataSource(hikari);
 
+    // registered up front so that dashboards and alerts see zeros, not gaps, before the first event
+    for (JobType type : config.types()) {
+      for (String outcome : List.of("SUCCEEDED", "FAILED", "DEAD_LETTERED", "QUEUED")) {
+        meters.counter("spillway.worker.jobs", "type", type.wireName(), "outcome", outcome);
+      }
+      meters.counter("spillway.worker.retries", "type", type.wireName());
+      meters.counter("spillway.worker.db.failures", "type", type.wireName());
+    }
+    meters.counter("spillway.worker.dead.letters", "code", "none");
     Topics topics = Topics.withPrefix(config.topicPrefix());
     RedisSink redis = new RedisSink(config.redis(), meters);
     Publisher publisher = new Publisher(config.kafkaBootstrap(), topics, meters);
@@ -103,7 +116,8 @@ public final class Workers implements AutoCloseable {
     for (JobType type : config.types()) {
       for (int i = 0; i < config.consumersPerType(); i++) {
         KafkaConsumer<String, byte[]> consumer = consumer(config.kafkaBootstrap(), groupId(type), type.wireName() + "-" + i);
-        KafkaClientMetrics km = new KafkaClientMetrics(consumer);
+        // refreshed every 10 s so that the lag of newly assigned partitions shows up quickly
+        KafkaClientMetrics km = new KafkaClientMetrics(consumer, List.of(), METRICS_REFRESH, java.time.Duration.ofSeconds(10));
         km.bindTo(meters);
         clientMetrics.add(km);
         JobConsumer loop = new JobConsumer(consumer, type, topics.forType(type), processors.get(type), sinks, policy, Clock.systemUTC(), meters);

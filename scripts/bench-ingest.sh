@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# Ingest benchmark: a real broker (devstack) and one ingest-api instance on this machine, driven by
+# wrk at 1000 keep-alive connections with varied payment bodies; then, in the same run, the
+# baselines: the same server's /healthz, and Kafka's own ProducerPerformance (acks=all, lz4, the
+# same record size) against the same broker. Prints the figures and writes
+# bench/results/ingest-<date>.md. Loopback only; stops everything it started.
+#
+# Usage: scripts/bench-ingest.sh [--duration 30] [--connections 1000]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib/java.sh
+source scripts/lib/build.sh
+source scripts/lib/http.sh
+
+DURATION=30
+CONNECTIONS=1000
+while (( $# )); do
+  case $1 in
+    --duration) DURATION=$2; shift ;;
+    --connections) CONNECTIONS=$2; shift ;;
+    *) echo "bench-ingest: unknown option $1" >&2; exit 2 ;;
+  esac
+  shift
+done
+
+spillway_find_java
+spillway_build_if_needed
+if ! command -v wrk >/dev/null; then
+  echo "bench-ingest: installing Debian's wrk…"
+  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; } >/dev/null
+fi
+ulimit -n 65536 2>/dev/null || true
+
+WORK=$(mktemp -d /tmp/spillway-bench-ingest.XXXXXX)
+PIDS=()
+cleanup() {
+  for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+}
+trap cleanup EXIT INT TERM
+
+echo "bench-ingest: starting the broker (devstack)…"
+SPILLWAY_DEVSTACK_DIR=$WORK SPILLWAY_KAFKA_PORT=0 SPILLWAY_TOPIC_PREFIX=bench. \
+  "$JAVA" -Xmx512m -jar devstack/target/spillway-devstack.jar --env-file "$WORK/env" >"$WORK/devstack.log" 2>&1 &
+PIDS+=($!)
+for _ in $(seq 1 240); do [[ -f $WORK/env ]] && break; sleep 0.5; done
+[[ -f $WORK/env ]] || { echo "bench-ingest: devstack did not start; see $WORK/devstack.log" >&2; exit 1; }
+set -a; source "$WORK/env"; set +a
+
+PORT=18480
+export BENCH_API_KEY=bench-key-0123456789
+SPILLWAY_HTTP_PORT=$PORT SPILLWAY_API_KEYS="bench:$BENCH_API_KEY" \
+  "$JAVA" -Xms1g -Xmx1g -XX:+UseParallelGC -jar ingest-api/target/spillway-ingest-api.jar >"$WORK/ingest.log" 2>&1 &
+PIDS+=($!)
+for _ in $(seq 1 120); do [[ $(http_status "http://127.0.0.1:$PORT/readyz") == 200 ]] && break; sleep 0.5; done
+API=http://127.0.0.1:$PORT
+
+echo "bench-ingest: warm-up (10 s)…"
+wrk -t2 -c200 -d10s -s scripts/lib/bench-ingest.lua "$API" >/dev/null 2>&1 || true
+
+echo "bench-ingest: POST /v1/jobs/payment, $CONNECTIONS connections, ${DURATION}s…"
+wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency --timeout 10s -s scripts/lib/bench-ingest.lua "$API" | tee "$WORK/submit.txt"
+echo "bench-ingest: GET /healthz, $CONNECTIONS connections, 15s (same server, baseline)…"
+wrk -t2 -c"$CONNECTIONS" -d15s --latency "$API/healthz" | tee "$WORK/health.txt"
+
+echo "bench-ingest: Kafka ProducerPerformance, acks=all, lz4, 200-byte records (raw producer baseline)…"
+"$JAVA" -Xmx1g -cp devstack/target/spillway-devstack.jar org.apache.kafka.tools.ProducerPerformance \
+  --topic bench.jobs.dlq --num-records 3000000 --record-size 200 --throughput -1 \
+  --producer-props bootstrap.servers="$SPILLWAY_KAFKA_BOOTSTRAP" acks=all compression.type=lz4 linger.ms=2 batch.size=131072 \
+  2>/dev/null | tee "$WORK/producer.txt" | tail -1
+
+rps() { awk '/Requests\/sec/ {print $2}' "$1"; }
+pct() { awk -v p="$2" '$1 == p {print $2}' "$1"; }
+non2xx() { awk '/Non-2xx/ {print $NF}' "$1"; }
+sockerr() { grep -o 'Socket errors:.*' "$1" || echo "none"; }
+ACCEPTED=$(rps "$WORK/submit.txt")
+HEALTH=$(rps "$WORK/health.txt")
+RAW=$(tail -1 "$WORK/producer.txt" | awk -F'[ (]+' '{for (i=1;i<=NF;i++) if ($(i+1)=="records/sec") print $i}')
+RATIO_RAW=$(awk -v a="$ACCEPTED" -v b="$RAW" 'BEGIN { if (b > 0) printf "%.3f", a / b; else print "n/a" }')
+RATIO_HEALTH=$(awk -v a="$ACCEPTED" -v b="$HEALTH" 'BEGIN { if (b > 0) printf "%.3f", a / b; else print "n/a" }')
+
+mkdir -p bench/results
+OUT=bench/results/ingest-$(date +%F).md
+{
+  echo "## Ingest benchmark $(date -u +%FT%TZ) — $(nproc) cores, broker + ingest + wrk on one machine"
+  echo
+  echo "| measure | value |"
+  echo "| --- | --- |"
+  echo "| accepted jobs/s (POST /v1/jobs/payment, $CONNECTIONS connections, ${DURATION}s) | $ACCEPTED |"
+  echo "| latency p50 / p90 / p99 | $(pct "$WORK/submit.txt" 50%) / $(pct "$WORK/submit.txt" 90%) / $(pct "$WORK/submit.txt" 99%) |"
+  echo "| non-2xx answers | $(non2xx "$WORK/submit.txt" || true) |"
+  echo "| socket errors | $(sockerr "$WORK/submit.txt") |"
+  echo "| baseline: GET /healthz req/s (same server) | $HEALTH |"
+  echo "| baseline: ProducerPerformance records/s (acks=all, lz4, 200 B) | $RAW |"
+  echo "| accepted / raw producer | $RATIO_RAW |"
+  echo "| accepted / healthz | $RATIO_HEALTH |"
+  echo
+} | tee -a "$OUT"
+echo "bench-ingest: appended to $OUT"
