@@ -71,7 +71,7 @@ echo "bench-ingest: Kafka ProducerPerformance, acks=all, lz4, 200-byte records (
 
 rps() { awk '/Requests\/sec/ {print $2}' "$1"; }
 pct() { awk -v p="$2" '$1 == p {print $2}' "$1"; }
-non2xx() { awk '/Non-2xx/ {print $NF}' "$1"; }
+non2xx() { awk '/Non-2xx/ {print $NF; found = 1} END {if (!found) print 0}' "$1"; }
 sockerr() { grep -o 'Socket errors:.*' "$1" || echo "none"; }
 ACCEPTED=$(rps "$WORK/submit.txt")
 HEALTH=$(rps "$WORK/health.txt")
