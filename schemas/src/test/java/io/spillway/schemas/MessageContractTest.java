@@ -34,7 +34,8 @@ class MessageContractTest {
         Arguments.of(Samples.PAYMENT_RESULT, "payment-result"),
         Arguments.of(Samples.PREDICTION_RESULT, "prediction-result"),
         Arguments.of(Samples.ERROR, "job-error"),
-        Arguments.of(Samples.WINDOW, "window-stats"));
+        Arguments.of(Samples.WINDOW, "window-stats"),
+        Arguments.of(Samples.ALERT, "pipeline-alert"));
   }
 
   @ParameterizedTest(name = "{1}: {0}")

@@ -35,5 +35,9 @@ final class Samples {
       new WindowStats(JobType.PAYMENT, "1s", SUBMITTED, SUBMITTED.plusSeconds(1), 10, 9, 1, 0, 10.0, 0.1,
           LATENCY, LATENCY, LATENCY);
 
+  static final PipelineAlert ALERT =
+      new PipelineAlert(JobType.PREDICTION, PipelineAlert.Kind.SLO_BREACH, PipelineAlert.State.FIRING, SUBMITTED, 2450.0, 2000.0,
+          "prediction end-to-end p99 2450 ms above the 2000 ms SLO for 3 windows");
+
   private Samples() {}
 }

@@ -51,7 +51,7 @@ public final class StreamsApp implements AutoCloseable {
           .tag("type", type.wireName()).description("Error rate of the latest closed 1 s window").register(meters);
     }
     Topics topics = Topics.withPrefix(config.topicPrefix());
-    var topology = StatsTopology.build(topics, config.grace(), stats -> {
+    var topology = StatsTopology.build(topics, config.grace(), config.alerts(), stats -> {
       if ("1s".equals(stats.window())) {
         latest.put(stats.type(), stats);
       }
@@ -69,7 +69,8 @@ public final class StreamsApp implements AutoCloseable {
     props.put(org.apache.kafka.streams.StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 200);
     // the single local broker: internal topics with one replica
     props.put(org.apache.kafka.streams.StreamsConfig.REPLICATION_FACTOR_CONFIG, -1);
-    props.put(org.apache.kafka.streams.StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "latest");
+    // a first start reads the events already written; windows long closed are dropped as late anyway
+    props.put(org.apache.kafka.streams.StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
     KafkaStreams streams = new KafkaStreams(topology, props);
     // refreshed every 10 s (not the default minute) so that new thread and task meters show up quickly
     KafkaStreamsMetrics streamsMetrics = new KafkaStreamsMetrics(streams, java.util.List.of(),

@@ -101,6 +101,33 @@ class PredictionEndToEndIT {
     assertThat(foreign.statusCode()).isEqualTo(404);
   }
 
+  @Test
+  void theStatsApiCountsCompletedJobsAndTheLivePageIsServed() throws Exception {
+    for (int i = 0; i < 5; i++) {
+      send(HttpRequest.newBuilder(URI.create(pipeline.api() + "/v1/jobs/prediction"))
+          .header("Authorization", "Bearer " + RunningPipeline.API_KEY).header("Content-Type", "application/json")
+          .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"default\",\"features\":{\"stats\":" + i + "}}")));
+    }
+    String stats = "http://127.0.0.1:" + pipeline.streams.port();
+    String from = java.time.Instant.now().minusSeconds(600).toString();
+
+    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
+      HttpResponse<String> answer = send(HttpRequest.newBuilder(URI.create(stats + "/v1/stats?type=prediction&window=1s&from=" + from)).GET());
+      assertThat(answer.statusCode()).isEqualTo(200);
+      long counted = 0;
+      for (JsonNode window : Json.mapper().readTree(answer.body())) {
+        assertThat(window.path("type").asText()).isEqualTo("prediction");
+        assertThat(window.path("endToEnd").path("p99").asDouble()).isGreaterThanOrEqualTo(window.path("endToEnd").path("p50").asDouble());
+        counted += window.path("count").asLong();
+      }
+      assertThat(counted).isGreaterThanOrEqualTo(5);
+    });
+    assertThat(send(HttpRequest.newBuilder(URI.create(stats + "/v1/alerts")).GET()).statusCode()).isEqualTo(200);
+    HttpResponse<String> page = send(HttpRequest.newBuilder(URI.create(stats + "/")).GET());
+    assertThat(page.statusCode()).isEqualTo(200);
+    assertThat(page.body()).contains("<canvas id=\"throughput\"");
+  }
+
   private JsonNode awaitTerminal(String jobId) {
     JsonNode[] last = new JsonNode[1];
     await()

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.spillway.schemas.JobType;
 import io.spillway.schemas.Json;
+import io.spillway.streams.topology.AlertProcessor;
+import io.spillway.streams.topology.AlertState;
 import io.spillway.streams.topology.StatsTopology;
 import io.spillway.streams.topology.WindowAggregate;
 import io.vertx.core.Vertx;
@@ -20,6 +22,7 @@ import java.util.concurrent.Executors;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.apache.kafka.streams.state.ReadOnlyWindowStore;
 
 /**
@@ -53,6 +56,7 @@ public final class StatsServer implements AutoCloseable {
                 }
                 case "/metrics" -> request.response().putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(meters.scrape());
                 case "/v1/stats" -> blocking.execute(() -> stats(request, streams, vertx));
+                case "/v1/alerts" -> blocking.execute(() -> alerts(request, streams, vertx));
                 case "/", "/index.html" -> page(request, "static/index.html", "text/html; charset=utf-8");
                 default -> json(request, 404, "{\"type\":\"https://spillway.io/problems/not-found\",\"title\":\"Not found\",\"status\":404}");
               }
@@ -96,6 +100,33 @@ public final class StatsServer implements AutoCloseable {
           it.forEachRemaining(kv -> out.add(Json.mapper().valueToTree(
               kv.value.toStats(type, window, Instant.ofEpochMilli(kv.key), Instant.ofEpochMilli(kv.key + size)))));
         }
+      }
+    } catch (org.apache.kafka.streams.errors.InvalidStateStoreException e) {
+      vertx.runOnContext(v -> json(request, 503, "{\"type\":\"https://spillway.io/problems/overloaded\",\"title\":\"Stores not ready\",\"status\":503}"));
+      return;
+    }
+    String body = out.toString();
+    vertx.runOnContext(v -> json(request, 200, body));
+  }
+
+  /** The open alerts: per job type, each kind that is FIRING. */
+  private static void alerts(HttpServerRequest request, KafkaStreams streams, Vertx vertx) {
+    ArrayNode out = Json.mapper().createArrayNode();
+    try {
+      ReadOnlyKeyValueStore<String, AlertState> states =
+          streams.store(StoreQueryParameters.fromNameAndType(AlertProcessor.STORE, QueryableStoreTypes.<String, AlertState>keyValueStore()));
+      try (var all = states.all()) {
+        all.forEachRemaining(kv -> {
+          if (kv.value.sloFiring()) {
+            out.addObject().put("type", kv.key).put("kind", "SLO_BREACH").put("state", "FIRING");
+          }
+          if (kv.value.surgeFiring()) {
+            out.addObject().put("type", kv.key).put("kind", "SURGE").put("state", "FIRING");
+          }
+          if (kv.value.errorFiring()) {
+            out.addObject().put("type", kv.key).put("kind", "ERROR_RATE").put("state", "FIRING");
+          }
+        });
       }
     } catch (org.apache.kafka.streams.errors.InvalidStateStoreException e) {
       vertx.runOnContext(v -> json(request, 503, "{\"type\":\"https://spillway.io/problems/overloaded\",\"title\":\"Stores not ready\",\"status\":503}"));

@@ -17,7 +17,10 @@ import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.Grouped;
+import io.spillway.schemas.PipelineAlert;
 import org.apache.kafka.streams.kstream.KGroupedStream;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.state.Stores;
 import org.apache.kafka.streams.kstream.Materialized;
 import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.kstream.Suppressed;
@@ -46,6 +49,11 @@ public final class StatsTopology {
    * @param onClosed called with every closed window (for the metrics gauges); may be a no-op
    */
   public static Topology build(Topics topics, Duration grace, Consumer<WindowStats> onClosed) {
+    return build(topics, grace, AlertRules.defaults(), onClosed);
+  }
+
+  /** The topology with the given alert rules: closed 1 s windows also feed {@code pipeline.alerts}. */
+  public static Topology build(Topics topics, Duration grace, AlertRules rules, Consumer<WindowStats> onClosed) {
     StreamsBuilder builder = new StreamsBuilder();
     JsonSerde<LifecycleEvent> events = topics.events().valueSerde();
     JsonSerde<WindowStats> stats = new JsonSerde<>(WindowStats.class);
@@ -53,25 +61,31 @@ public final class StatsTopology {
         builder.stream(topics.events().name(), Consumed.with(Serdes.String(), events).withTimestampExtractor(new CompletionTime()))
             .filter((jobId, event) -> event != null && event.status().isTerminal())
             .groupBy((jobId, event) -> event.type().wireName(), Grouped.with("by-type", Serdes.String(), events));
-    window(byType, TimeWindows.ofSizeAndGrace(Duration.ofSeconds(1), grace), STORE_1S, "1s", topics, stats, onClosed);
+    KStream<String, WindowStats> closed1s =
+        window(byType, TimeWindows.ofSizeAndGrace(Duration.ofSeconds(1), grace), STORE_1S, "1s", topics, stats, onClosed);
+    builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(AlertProcessor.STORE), Serdes.String(),
+        new JsonSerde<>(AlertState.class)));
+    closed1s.process(() -> new AlertProcessor(rules), AlertProcessor.STORE)
+        .to(topics.alerts(), Produced.with(Serdes.String(), new JsonSerde<>(PipelineAlert.class)));
     window(byType, TimeWindows.ofSizeAndGrace(Duration.ofMinutes(1), grace).advanceBy(Duration.ofSeconds(10)), STORE_1M, "1m", topics, stats, onClosed);
     return builder.build();
   }
 
-  private static void window(KGroupedStream<String, LifecycleEvent> byType, TimeWindows windows, String store, String label, Topics topics,
+  private static KStream<String, WindowStats> window(KGroupedStream<String, LifecycleEvent> byType, TimeWindows windows, String store, String label, Topics topics,
       JsonSerde<WindowStats> stats, Consumer<WindowStats> onClosed) {
-    byType.windowedBy(windows)
+    KStream<String, WindowStats> closed = byType.windowedBy(windows)
         .aggregate(WindowAggregate::new, (type, event, agg) -> agg.add(event),
             Materialized.<String, WindowAggregate, WindowStore<Bytes, byte[]>>as(store).withKeySerde(Serdes.String()).withValueSerde(AGGREGATE))
         .suppress(Suppressed.untilWindowCloses(Suppressed.BufferConfig.unbounded()).withName("closed-" + label))
         .toStream()
         .map((Windowed<String> window, WindowAggregate agg) -> {
-          WindowStats closed = agg.toStats(JobType.fromWireName(window.key()).orElseThrow(), label,
+          WindowStats stats1 = agg.toStats(JobType.fromWireName(window.key()).orElseThrow(), label,
               Instant.ofEpochMilli(window.window().start()), Instant.ofEpochMilli(window.window().end()));
-          onClosed.accept(closed);
-          return KeyValue.pair(window.key() + "@" + label + "@" + closed.windowStart(), closed);
-        })
-        .to(topics.stats(), Produced.with(Serdes.String(), stats));
+          onClosed.accept(stats1);
+          return KeyValue.pair(window.key() + "@" + label + "@" + stats1.windowStart(), stats1);
+        });
+    closed.to(topics.stats(), Produced.with(Serdes.String(), stats));
+    return closed;
   }
 
   /** The serde of the aggregate in the changelogged window stores. */
