@@ -1,0 +1,176 @@
+package io.spillway.drills.bench;
+
+import io.spillway.devstack.PgEndpoint;
+import io.spillway.drills.infra.ServiceProcess;
+import io.spillway.schemas.JobEnvelope;
+import io.spillway.schemas.PaymentInput;
+import io.spillway.schemas.PredictionInput;
+import io.spillway.schemas.Topic;
+import io.spillway.schemas.Topics;
+import io.spillway.schemas.env.SpillwayEnv;
+import java.io.StringReader;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.postgresql.PGConnection;
+import redis.clients.jedis.AbstractPipeline;
+import redis.clients.jedis.RedisClient;
+
+/**
+ * The workers benchmark ({@code scripts/bench-workers.sh}): preloads Kafka with prediction jobs
+ * (half of them repeating inputs) and payment jobs over many accounts, measures the raw baselines
+ * of the same run — PostgreSQL COPY of as many job rows, Redis pipelined SET of as many keys —
+ * then starts the workers from their jar and measures how fast they drain everything into
+ * PostgreSQL and Redis. Prints progress every second and a markdown table at the end.
+ *
+ * <p>Arguments: predictions payments accounts workersJar resultsFile. Infrastructure from the
+ * {@code SPILLWAY_*} environment.
+ */
+public final class WorkersBench {
+
+  private WorkersBench() {}
+
+  public static void main(String[] args) throws Exception {
+    int predictions = Integer.parseInt(args[0]);
+    int payments = Integer.parseInt(args[1]);
+    int accounts = Integer.parseInt(args[2]);
+    Path workersJar = Path.of(args[3]);
+    Path results = Path.of(args[4]);
+    SpillwayEnv env = SpillwayEnv.system();
+    String bootstrap = env.bootstrap(SpillwayEnv.KAFKA_BOOTSTRAP, SpillwayEnv.DEFAULT_KAFKA_BOOTSTRAP);
+    Topics topics = Topics.withPrefix(env.string(SpillwayEnv.TOPIC_PREFIX, ""));
+    PgEndpoint db = new PgEndpoint(env.jdbcUrl(SpillwayEnv.PG_URL, SpillwayEnv.DEFAULT_PG_URL),
+        env.string(SpillwayEnv.PG_USER, SpillwayEnv.DEFAULT_PG_USER), env.secret(SpillwayEnv.PG_PASSWORD, ""));
+    URI redis = env.redisUri(SpillwayEnv.REDIS_URL, SpillwayEnv.DEFAULT_REDIS_URL);
+    int total = predictions + payments;
+
+    long t0 = System.nanoTime();
+    preload(bootstrap, topics, predictions, payments, accounts);
+    double preloadSeconds = (System.nanoTime() - t0) / 1e9;
+    System.out.printf("preloaded %,d jobs in %.1f s%n", total, preloadSeconds);
+
+    double copyRate = copyBaseline(db, total);
+    System.out.printf("baseline: PostgreSQL COPY %,.0f rows/s%n", copyRate);
+    double setRate = redisBaseline(redis, total);
+    System.out.printf("baseline: Redis pipelined SET %,.0f keys/s%n", setRate);
+
+    Map<String, String> workerEnv = new HashMap<>(System.getenv());
+    workerEnv.put(SpillwayEnv.METRICS_PORT, "0");
+    long start = System.nanoTime();
+    try (ServiceProcess workers = new ServiceProcess("bench-workers", workersJar, workerEnv, results.getParent())) {
+      workers.start();
+      long done = 0;
+      long lastPrint = 0;
+      while (done < total) {
+        Thread.sleep(1000);
+        done = terminal(db);
+        double elapsed = (System.nanoTime() - start) / 1e9;
+        if (elapsed - lastPrint >= 1) {
+          lastPrint = (long) elapsed;
+          System.out.printf("drain: %5.0f s  %,d of %,d terminal  (%,.0f jobs/s)%n", elapsed, done, total, done / elapsed);
+        }
+        if (elapsed > 1800 || !workers.alive()) {
+          throw new IllegalStateException("the workers did not drain the backlog (alive: " + workers.alive() + ")");
+        }
+      }
+    }
+    double drainSeconds = (System.nanoTime() - start) / 1e9;
+    double jobsPerSecond = total / drainSeconds;
+    String table = String.format(java.util.Locale.ROOT, """
+        ## Workers benchmark %s — %d cores, broker + PostgreSQL + Redis + workers on one machine
+
+        | measure | value |
+        | --- | --- |
+        | jobs preloaded | %,d predictions (half repeated inputs) + %,d payments over %,d accounts |
+        | drain time (workers start → all terminal in PostgreSQL, incl. JVM start-up) | %.1f s |
+        | jobs/s drained | %,.0f |
+        | baseline: PostgreSQL COPY of %,d job rows | %,.0f rows/s |
+        | baseline: Redis pipelined SET of %,d keys | %,.0f keys/s |
+        | drained / COPY | %.3f |
+        | drained / Redis SET | %.3f |
+
+        """, Instant.now(), Runtime.getRuntime().availableProcessors(), predictions, payments, accounts, drainSeconds, jobsPerSecond,
+        total, copyRate, total, setRate, jobsPerSecond / copyRate, jobsPerSecond / setRate);
+    System.out.print(table);
+    Files.writeString(results, table, java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+  }
+
+  private static void preload(String bootstrap, Topics topics, int predictions, int payments, int accounts) throws Exception {
+    Map<String, Object> props = Map.of("bootstrap.servers", bootstrap, "acks", "all", "linger.ms", 5, "compression.type", "lz4",
+        "batch.size", 262144);
+    SplittableRandom random = new SplittableRandom(7);
+    Instant now = Instant.now();
+    try (var producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
+      for (int i = 0; i < predictions + payments; i++) {
+        JobEnvelope job;
+        if (i < predictions) {
+          int variant = i % 2 == 0 ? random.nextInt(1000) : 1000 + i;
+          job = JobEnvelope.first("bench-q-" + i, "bench", now,
+              PredictionInput.of("default", Map.of("basket_total", variant * 1.5, "items", (double) (variant % 17), "returning", (double) (variant % 2))));
+        } else {
+          job = JobEnvelope.first("bench-p-" + i, "bench", now,
+              new PaymentInput("acc-" + random.nextInt(accounts), 100 + random.nextInt(50_000), "EUR", "m-" + random.nextInt(500)));
+        }
+        Topic<String, JobEnvelope> topic = topics.forType(job.type());
+        RecordHeaders headers = new RecordHeaders();
+        producer.send(new ProducerRecord<>(topic.name(), null, job.key(), topic.valueSerde().serializer().serialize(topic.name(), headers, job), headers));
+        if (i % 100_000 == 0 && i > 0) {
+          System.out.printf("preload: %,d of %,d%n", i, predictions + payments);
+        }
+      }
+    }
+  }
+
+  private static double copyBaseline(PgEndpoint db, int rows) throws Exception {
+    StringBuilder csv = new StringBuilder(rows * 120);
+    for (int i = 0; i < rows; i++) {
+      csv.append("copy-").append(i).append(",bench,prediction,SUCCEEDED,\"{\"\"model\"\":\"\"default\"\"}\",\"{\"\"score\"\":0.5}\",1,2026-11-27T09:00:00Z\n");
+    }
+    try (Connection c = db.connect(); Statement s = c.createStatement()) {
+      s.execute("CREATE TEMP TABLE bench_copy (LIKE jobs INCLUDING DEFAULTS)");
+      long start = System.nanoTime();
+      c.unwrap(PGConnection.class).getCopyAPI().copyIn(
+          "COPY bench_copy (job_id, tenant, type, status, input, result, attempts, submitted_at) FROM STDIN WITH (FORMAT csv)",
+          new StringReader(csv.toString()));
+      return rows / ((System.nanoTime() - start) / 1e9);
+    }
+  }
+
+  private static double redisBaseline(URI uri, int keys) {
+    try (RedisClient redis = RedisClient.create(uri.getHost(), uri.getPort())) {
+      long start = System.nanoTime();
+      try (AbstractPipeline p = redis.pipelined()) {
+        for (int i = 0; i < keys; i++) {
+          p.setex("bench:baseline:" + i, 60, "{\"status\":\"SUCCEEDED\",\"result\":{\"score\":0.5}}");
+          if (i % 10_000 == 0) {
+            p.sync();
+          }
+        }
+        p.sync();
+      }
+      return keys / ((System.nanoTime() - start) / 1e9);
+    }
+  }
+
+  private static long terminal(PgEndpoint db) {
+    try (Connection c = db.connect(); Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SELECT count(*) FROM jobs WHERE tenant = 'bench' AND status IN ('SUCCEEDED','FAILED','DEAD_LETTERED')")) {
+      rs.next();
+      return rs.getLong(1);
+    } catch (java.sql.SQLException e) {
+      return 0;
+    }
+  }
+}

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Workers benchmark: preloads Kafka (default 200,000 prediction jobs with half the inputs repeated
+# and 50,000 payment jobs over 10,000 accounts), measures in the same run PostgreSQL COPY of as
+# many rows and Redis pipelined SET of as many keys, then starts the workers and measures the
+# drain into PostgreSQL and Redis, with progress every second. Writes bench/results/workers-<date>.md.
+# Uses its own fresh database on the local PostgreSQL (or an embedded one) and its own topics.
+#
+# Usage: scripts/bench-workers.sh [PREDICTIONS] [PAYMENTS] [ACCOUNTS]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib/java.sh
+source scripts/lib/build.sh
+spillway_find_java
+spillway_build_if_needed
+[[ -f drills/target/spillway-drills.jar ]] || ./mvnw -q -B --no-transfer-progress -pl drills -am package -DskipTests
+
+PREDICTIONS=${1:-200000}
+PAYMENTS=${2:-50000}
+ACCOUNTS=${3:-10000}
+WORK=$(mktemp -d /tmp/spillway-bench-workers.XXXXXX)
+DEVSTACK_PID=
+cleanup() { [[ -n $DEVSTACK_PID ]] && kill -TERM "$DEVSTACK_PID" 2>/dev/null && wait "$DEVSTACK_PID" 2>/dev/null || true; }
+trap cleanup EXIT INT TERM
+
+echo "bench-workers: starting the broker (devstack)…"
+SPILLWAY_DEVSTACK_DIR=$WORK SPILLWAY_KAFKA_PORT=0 SPILLWAY_TOPIC_PREFIX=benchw. \
+  "$JAVA" -Xmx512m -jar devstack/target/spillway-devstack.jar --env-file "$WORK/env" >"$WORK/devstack.log" 2>&1 &
+DEVSTACK_PID=$!
+for _ in $(seq 1 240); do [[ -f $WORK/env ]] && break; sleep 0.5; done
+[[ -f $WORK/env ]] || { echo "bench-workers: devstack did not start; see $WORK/devstack.log" >&2; exit 1; }
+set -a; source "$WORK/env"; set +a
+# a database of its own, so that counts start at zero
+DB=bench_workers_$$
+"$JAVA" -cp drills/target/spillway-drills.jar io.spillway.drills.bench.CreateDatabase "$SPILLWAY_PG_URL" "$SPILLWAY_PG_USER" "$DB"
+export SPILLWAY_PG_URL=${SPILLWAY_PG_URL%/*}/$DB
+
+mkdir -p bench/results
+"$JAVA" -Xmx2g -cp drills/target/spillway-drills.jar io.spillway.drills.bench.WorkersBench \
+  "$PREDICTIONS" "$PAYMENTS" "$ACCOUNTS" workers/target/spillway-workers.jar "$PWD/bench/results/workers-$(date +%F).md"
+echo "bench-workers: appended to bench/results/workers-$(date +%F).md"
