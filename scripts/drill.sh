@@ -7,7 +7,7 @@
 # process it starts is stopped when it ends.
 #
 # Usage: scripts/drill.sh [SCENARIO...] [--duration 60s] [--rate N] [--repeat K] [--workers N]
-#   scenarios: broker-kill broker-restart worker-kill worker-freeze postgres-restart
+#   scenarios: broker-kill broker-restart worker-kill worker-kill-after-commit worker-freeze postgres-restart
 #              redis-restart slow-consumer poison ingest-restart hot-key (default: all)
 #   The full set with at least 100 faults: scripts/drill.sh --repeat 10 --duration 15m
 # Reports are appended to bench/results/drills-<date>.md.

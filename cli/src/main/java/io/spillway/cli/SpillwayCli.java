@@ -6,6 +6,7 @@ import io.spillway.cli.client.SubmitCommand;
 import io.spillway.cli.ops.DlqCommand;
 import io.spillway.cli.ops.LagCommand;
 import io.spillway.cli.ops.ReplayCommand;
+import io.spillway.cli.load.LoadCommand;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -16,7 +17,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "spillway 0.1.0",
     description = "Submit and poll jobs, inspect and redrive dead letters, watch consumer lag.",
-    subcommands = {SubmitCommand.class, StatusCommand.class, BatchCommand.class, ReplayCommand.class, DlqCommand.class, LagCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {SubmitCommand.class, StatusCommand.class, BatchCommand.class, ReplayCommand.class, DlqCommand.class, LagCommand.class, LoadCommand.class, CommandLine.HelpCommand.class})
 public final class SpillwayCli implements Runnable {
 
   @Override

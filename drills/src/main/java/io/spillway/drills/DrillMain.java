@@ -27,7 +27,7 @@ public final class DrillMain implements Callable<Integer> {
   @Parameters(
       arity = "0..*",
       paramLabel = "SCENARIO",
-      description = "Scenarios to run (default: all): broker-kill, broker-restart, worker-kill, worker-freeze, postgres-restart, redis-restart, slow-consumer, poison, ingest-restart, hot-key")
+      description = "Scenarios to run (default: all): broker-kill, broker-restart, worker-kill, worker-kill-after-commit, worker-freeze, postgres-restart, redis-restart, slow-consumer, poison, ingest-restart, hot-key")
   List<String> scenarios = List.of();
 
   @Option(names = "--duration", defaultValue = "60s", description = "How long the load runs, e.g. 90s or 5m (default ${DEFAULT-VALUE})")

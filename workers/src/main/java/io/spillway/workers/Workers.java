@@ -103,7 +103,7 @@ public final class Workers implements AutoCloseable {
     RedisSink redis = new RedisSink(config.redis(), meters);
     Publisher publisher = new Publisher(config.kafkaBootstrap(), topics, meters);
     JobConsumer.Sinks sinks = new JobConsumer.Sinks(db, redis, publisher, new JobRows());
-    JobConsumer.Policy policy = new JobConsumer.Policy(config.maxAttempts(), config.retryBackoff(), config.jobTtl());
+    JobConsumer.Policy policy = new JobConsumer.Policy(config.maxAttempts(), config.retryBackoff(), config.jobTtl(), config.haltTrigger());
     Map<JobType, JobProcessor> processors = new HashMap<>();
     processors.put(JobType.PAYMENT, new PaymentProcessor());
     processors.put(JobType.PREDICTION,

@@ -26,6 +26,8 @@ import java.util.Set;
  * @param jobTtl {@code SPILLWAY_JOB_TTL}: how long Redis keeps a job's status
  * @param cacheTtl {@code SPILLWAY_PREDICTION_CACHE_TTL}: how long Redis keeps a prediction
  * @param inferenceCpu {@code SPILLWAY_INFERENCE_CPU}: extra CPU time per model inference, to emulate heavier models
+ * @param haltTrigger {@code SPILLWAY_FAULT_HALT_FILE}: fault injection for drills only — when this
+ *     file appears the worker halts right after a PostgreSQL commit, before the offset commit
  */
 public record WorkersConfig(
     String kafkaBootstrap,
@@ -41,7 +43,8 @@ public record WorkersConfig(
     Duration retryBackoff,
     Duration jobTtl,
     Duration cacheTtl,
-    Duration inferenceCpu) {
+    Duration inferenceCpu,
+    java.nio.file.Path haltTrigger) {
 
   public static final String TYPES = "SPILLWAY_WORKER_TYPES";
   public static final String CONSUMERS = "SPILLWAY_WORKER_CONSUMERS";
@@ -50,6 +53,7 @@ public record WorkersConfig(
   public static final String JOB_TTL = "SPILLWAY_JOB_TTL";
   public static final String CACHE_TTL = "SPILLWAY_PREDICTION_CACHE_TTL";
   public static final String INFERENCE_CPU = "SPILLWAY_INFERENCE_CPU";
+  public static final String HALT_FILE = "SPILLWAY_FAULT_HALT_FILE";
 
   public WorkersConfig {
     types = Set.copyOf(types);
@@ -70,7 +74,8 @@ public record WorkersConfig(
         positive(env, RETRY_BACKOFF, Duration.ofMillis(500)),
         positive(env, JOB_TTL, Duration.ofHours(24)),
         positive(env, CACHE_TTL, Duration.ofHours(1)),
-        env.duration(INFERENCE_CPU, Duration.ZERO));
+        env.duration(INFERENCE_CPU, Duration.ZERO),
+        env.raw(HALT_FILE).map(java.nio.file.Path::of).orElse(null));
   }
 
   private static Set<JobType> types(String text) {

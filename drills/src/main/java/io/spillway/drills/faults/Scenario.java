@@ -24,6 +24,8 @@ public enum Scenario {
   BROKER_RESTART,
   /** A worker is SIGKILLed mid-batch and restarted. */
   WORKER_KILL,
+  /** A worker halts right after a database commit, before its offset commit, and is restarted. */
+  WORKER_KILL_AFTER_COMMIT,
   /** A worker is frozen (SIGSTOP) past its consumer session, then thawed: a zombie to fence. */
   WORKER_FREEZE,
   /** PostgreSQL is stopped and started again. */
@@ -53,6 +55,23 @@ public enum Scenario {
       case WORKER_KILL, HOT_KEY -> {
         ServiceProcess victim = randomWorker(stack);
         yield List.of(new Fault(cliName() + ":" + victim.name(), Duration.ofSeconds(2), victim::kill, victim::start));
+      }
+      case WORKER_KILL_AFTER_COMMIT -> {
+        ServiceProcess victim = randomWorker(stack);
+        java.nio.file.Path trigger = DrillStack.haltTrigger(stack.dir(), victim.name());
+        yield List.of(new Fault("worker-kill-after-commit:" + victim.name(), Duration.ZERO,
+            () -> {
+              java.nio.file.Files.writeString(trigger, "halt");
+              long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+              while (victim.alive() && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+              }
+              java.nio.file.Files.deleteIfExists(trigger);
+            },
+            () -> {
+              victim.kill();
+              victim.start();
+            }));
       }
       case WORKER_FREEZE -> {
         ServiceProcess victim = randomWorker(stack);

@@ -34,6 +34,7 @@ public final class DrillStack implements AutoCloseable {
   private final List<ServiceProcess> workers;
   private final ServiceProcess streams;
   private final int httpPort;
+  private final Path dir;
 
   private DrillStack(
       ProcessKafkaBroker broker,
@@ -42,7 +43,8 @@ public final class DrillStack implements AutoCloseable {
       ServiceProcess ingest,
       List<ServiceProcess> workers,
       ServiceProcess streams,
-      int httpPort) {
+      int httpPort,
+      Path dir) {
     this.broker = broker;
     this.postgres = postgres;
     this.redis = redis;
@@ -50,6 +52,7 @@ public final class DrillStack implements AutoCloseable {
     this.workers = workers;
     this.streams = streams;
     this.httpPort = httpPort;
+    this.dir = dir;
   }
 
   /**
@@ -83,16 +86,16 @@ public final class DrillStack implements AutoCloseable {
             with(env, SpillwayEnv.HTTP_PORT, httpPort), logs);
     List<ServiceProcess> workers = new ArrayList<>();
     for (int i = 1; i <= workerCount; i++) {
-      workers.add(
-          new ServiceProcess("workers-" + i, jars.resolve("workers/target/spillway-workers.jar"),
-              with(env, SpillwayEnv.METRICS_PORT, Ports.free()), logs));
+      Map<String, String> workerEnv = with(env, SpillwayEnv.METRICS_PORT, Ports.free());
+      workerEnv.put("SPILLWAY_FAULT_HALT_FILE", haltTrigger(dir, "workers-" + i).toString());
+      workers.add(new ServiceProcess("workers-" + i, jars.resolve("workers/target/spillway-workers.jar"), workerEnv, logs));
     }
     Map<String, String> streamsEnv = with(env, SpillwayEnv.STATS_PORT, Ports.free());
     streamsEnv.put("SPILLWAY_STREAMS_STATE_DIR", dir.resolve("streams-state").toString());
     ServiceProcess streams =
         new ServiceProcess("streams-app", jars.resolve("streams-app/target/spillway-streams-app.jar"), streamsEnv, logs);
 
-    DrillStack stack = new DrillStack(broker, postgres, redis, ingest, workers, streams, httpPort);
+    DrillStack stack = new DrillStack(broker, postgres, redis, ingest, workers, streams, httpPort, dir);
     ingest.start();
     workers.forEach(ServiceProcess::start);
     streams.start();
@@ -105,6 +108,15 @@ public final class DrillStack implements AutoCloseable {
     Map<String, String> copy = new LinkedHashMap<>(env);
     copy.put(name, String.valueOf(port));
     return copy;
+  }
+
+  /** The file that makes a worker halt right after its next database commit (see WorkersConfig). */
+  public static Path haltTrigger(Path dir, String worker) {
+    return dir.resolve("halt-" + worker);
+  }
+
+  public Path dir() {
+    return dir;
   }
 
   public String apiUrl() {

@@ -51,8 +51,13 @@ public final class JobConsumer implements Runnable, AutoCloseable {
   /** What a consumer needs besides its Kafka consumer. */
   public record Sinks(DataSource db, RedisSink redis, Publisher publisher, JobRows rows) {}
 
-  /** Retry and TTL policy. */
-  public record Policy(int maxAttempts, Duration retryBackoff, Duration jobTtl) {}
+  /**
+   * Retry and TTL policy.
+   *
+   * @param haltTrigger fault injection for drills, null in production: when this file appears, the
+   *     worker halts right after its next PostgreSQL commit, before the offset commit
+   */
+  public record Policy(int maxAttempts, Duration retryBackoff, Duration jobTtl, java.nio.file.Path haltTrigger) {}
 
   private final KafkaConsumer<String, byte[]> consumer;
   private final JobType type;
@@ -186,6 +191,7 @@ public final class JobConsumer implements Runnable, AutoCloseable {
       }
     }
 
+    haltIfTriggered();
     Map<String, String> views = new LinkedHashMap<>();
     for (int i = 0; i < deliveries.size(); i++) {
       Delivery d = deliveries.get(i);
@@ -249,6 +255,21 @@ public final class JobConsumer implements Runnable, AutoCloseable {
       sinks.rows().upsert(tx, List.of(row));
     } catch (SQLException e) {
       log.error("Cannot record job {} in PostgreSQL either: {}", row.view().jobId(), e.getMessage());
+    }
+  }
+
+  /** The drills' precise crash: after the database write, before the offset commit. */
+  private void haltIfTriggered() {
+    if (policy.haltTrigger() == null) {
+      return;
+    }
+    try {
+      if (java.nio.file.Files.deleteIfExists(policy.haltTrigger())) {
+        log.error("Halting after a PostgreSQL commit, before the offset commit, as {} asked", policy.haltTrigger());
+        Runtime.getRuntime().halt(137);
+      }
+    } catch (java.io.IOException e) {
+      log.warn("Cannot read the halt trigger {}: {}", policy.haltTrigger(), e.getMessage());
     }
   }
 
