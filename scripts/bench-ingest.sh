@@ -5,7 +5,11 @@
 # same record size) against the same broker. Prints the figures and writes
 # bench/results/ingest-<date>.md. Loopback only; stops everything it started.
 #
-# Usage: scripts/bench-ingest.sh [--duration 30] [--connections 1000]
+# A second phase drives a fixed arrival rate (open loop, --rate, default 10000 req/s) with the
+# project's own generator (scripts/spillway load), whose latencies count from each request's
+# intended send time, so they are corrected for coordinated omission.
+#
+# Usage: scripts/bench-ingest.sh [--duration 30] [--connections 1000] [--rate 10000]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/java.sh
@@ -14,10 +18,12 @@ source scripts/lib/http.sh
 
 DURATION=30
 CONNECTIONS=1000
+RATE=10000
 while (( $# )); do
   case $1 in
     --duration) DURATION=$2; shift ;;
     --connections) CONNECTIONS=$2; shift ;;
+    --rate) RATE=$2; shift ;;
     *) echo "bench-ingest: unknown option $1" >&2; exit 2 ;;
   esac
   shift
@@ -69,6 +75,12 @@ echo "bench-ingest: Kafka ProducerPerformance, acks=all, lz4, 200-byte records (
   --producer-props bootstrap.servers="$SPILLWAY_KAFKA_BOOTSTRAP" acks=all compression.type=lz4 linger.ms=2 batch.size=131072 \
   2>/dev/null | tee "$WORK/producer.txt" | tail -1
 
+echo "bench-ingest: open loop at $RATE req/s for 20 s (latency from the intended send time)…"
+"$JAVA" -Xmx1g -jar cli/target/spillway-cli.jar load --api "$API" --api-key "$BENCH_API_KEY" --rate "$RATE" --duration 20s \
+  --payment-share 1 --sample 100 --json >"$WORK/open.json"
+OPEN=$(cat "$WORK/open.json")
+jsonval() { printf '%s' "$OPEN" | grep -o "\"$1\":[0-9.eE+-]*" | head -1 | cut -d: -f2; }
+
 rps() { awk '/Requests\/sec/ {print $2}' "$1"; }
 pct() { awk -v p="$2" '$1 == p {print $2}' "$1"; }
 non2xx() { awk '/Non-2xx/ {print $NF; found = 1} END {if (!found) print 0}' "$1"; }
@@ -94,6 +106,9 @@ OUT=bench/results/ingest-$(date +%F).md
   echo "| baseline: ProducerPerformance records/s (acks=all, lz4, 200 B) | $RAW |"
   echo "| accepted / raw producer | $RATIO_RAW |"
   echo "| accepted / healthz | $RATIO_HEALTH |"
+  echo "| open loop: target rate / achieved QPS | $RATE / $(jsonval qps) |"
+  echo "| open loop: p50 / p99 / p99.9 / max (ms, from intended send time) | $(jsonval p50Ms) / $(jsonval p99Ms) / $(jsonval p999Ms) / $(jsonval peakMs) |"
+  echo "| open loop: error rate | $(jsonval errorRate) |"
   echo
 } | tee -a "$OUT"
 echo "bench-ingest: appended to $OUT"

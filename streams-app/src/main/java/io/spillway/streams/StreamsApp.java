@@ -71,6 +71,10 @@ public final class StreamsApp implements AutoCloseable {
     props.put(org.apache.kafka.streams.StreamsConfig.REPLICATION_FACTOR_CONFIG, -1);
     // a first start reads the events already written; windows long closed are dropped as late anyway
     props.put(org.apache.kafka.streams.StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
+    java.util.concurrent.atomic.AtomicReference<KafkaStreams> holder = new java.util.concurrent.atomic.AtomicReference<>();
+    StatsServer http = StatsServer.start(config.statsPort(), holder::get, meters, config.advertisedHost());
+    // interactive queries: each instance tells the others where its stats API answers
+    props.put(org.apache.kafka.streams.StreamsConfig.APPLICATION_SERVER_CONFIG, config.advertisedHost() + ":" + http.port());
     KafkaStreams streams = new KafkaStreams(topology, props);
     // refreshed every 10 s (not the default minute) so that new thread and task meters show up quickly
     KafkaStreamsMetrics streamsMetrics = new KafkaStreamsMetrics(streams, java.util.List.of(),
@@ -82,7 +86,7 @@ public final class StreamsApp implements AutoCloseable {
       return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
     });
     streams.start();
-    StatsServer http = StatsServer.start(config.statsPort(), streams, meters);
+    holder.set(streams);
     log.info("Streams app {} running; stats on port {}", config.applicationId(), http.port());
     return new StreamsApp(streams, http, streamsMetrics);
   }

@@ -19,7 +19,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.function.Supplier;
+import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.KeyQueryMetadata;
+import org.apache.kafka.streams.state.HostInfo;
 import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
@@ -42,12 +46,22 @@ public final class StatsServer implements AutoCloseable {
     this.blocking = blocking;
   }
 
-  public static StatsServer start(int port, KafkaStreams streams, PrometheusMeterRegistry meters) {
+  /**
+   * Starts listening before the topology exists (the topology must advertise the port);
+   * {@code topology} is read on each request.
+   */
+  public static StatsServer start(int port, Supplier<KafkaStreams> topology, PrometheusMeterRegistry meters, String advertisedHost) {
     Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1));
     ExecutorService blocking = Executors.newVirtualThreadPerTaskExecutor();
+    HostInfo[] self = new HostInfo[1];
     HttpServer server =
         vertx.createHttpServer()
             .requestHandler(request -> {
+              KafkaStreams streams = topology.get();
+              if (streams == null) {
+                json(request, 503, "{\"type\":\"https://spillway.io/problems/overloaded\",\"title\":\"Starting\",\"status\":503}");
+                return;
+              }
               switch (request.path()) {
                 case "/healthz" -> json(request, 200, "{\"status\":\"UP\"}");
                 case "/readyz" -> {
@@ -55,18 +69,19 @@ public final class StatsServer implements AutoCloseable {
                   json(request, running ? 200 : 503, "{\"status\":\"" + streams.state() + "\"}");
                 }
                 case "/metrics" -> request.response().putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(meters.scrape());
-                case "/v1/stats" -> blocking.execute(() -> stats(request, streams, vertx));
-                case "/v1/alerts" -> blocking.execute(() -> alerts(request, streams, vertx));
+                case "/v1/stats" -> blocking.execute(() -> stats(request, streams, vertx, self[0]));
+                case "/v1/alerts" -> blocking.execute(() -> alerts(request, streams, vertx, self[0]));
                 case "/", "/index.html" -> page(request, "static/index.html", "text/html; charset=utf-8");
                 default -> json(request, 404, "{\"type\":\"https://spillway.io/problems/not-found\",\"title\":\"Not found\",\"status\":404}");
               }
             })
             .listen(port)
             .await();
+    self[0] = new HostInfo(advertisedHost, server.actualPort());
     return new StatsServer(vertx, server, blocking);
   }
 
-  private static void stats(HttpServerRequest request, KafkaStreams streams, Vertx vertx) {
+  private static void stats(HttpServerRequest request, KafkaStreams streams, Vertx vertx, HostInfo self) {
     String window = request.getParam("window", "1s");
     String store = switch (window) {
       case "1s" -> StatsTopology.STORE_1S;
@@ -96,6 +111,11 @@ public final class StatsServer implements AutoCloseable {
           continue;
         }
         long size = "1s".equals(window) ? 1000 : 60_000;
+        HostInfo owner = owner(streams, store, type.wireName(), request, self);
+        if (owner != null) {
+          forward(owner, "/v1/stats?type=" + type.wireName() + "&window=" + window + "&from=" + from + "&to=" + to, out);
+          continue;
+        }
         try (var it = windows.fetch(type.wireName(), from, to)) {
           it.forEachRemaining(kv -> out.add(Json.mapper().valueToTree(
               kv.value.toStats(type, window, Instant.ofEpochMilli(kv.key), Instant.ofEpochMilli(kv.key + size)))));
@@ -110,13 +130,23 @@ public final class StatsServer implements AutoCloseable {
   }
 
   /** The open alerts: per job type, each kind that is FIRING. */
-  private static void alerts(HttpServerRequest request, KafkaStreams streams, Vertx vertx) {
+  private static void alerts(HttpServerRequest request, KafkaStreams streams, Vertx vertx, HostInfo self) {
     ArrayNode out = Json.mapper().createArrayNode();
     try {
       ReadOnlyKeyValueStore<String, AlertState> states =
           streams.store(StoreQueryParameters.fromNameAndType(AlertProcessor.STORE, QueryableStoreTypes.<String, AlertState>keyValueStore()));
-      try (var all = states.all()) {
-        all.forEachRemaining(kv -> {
+      for (JobType type : JobType.values()) {
+        HostInfo owner = owner(streams, AlertProcessor.STORE, type.wireName(), request, self);
+        if (owner != null) {
+          forward(owner, "/v1/alerts?type=" + type.wireName(), out);
+          continue;
+        }
+        AlertState state = states.get(type.wireName());
+        if (state == null || (request.getParam("type") != null && !request.getParam("type").equals(type.wireName()))) {
+          continue;
+        }
+        var kv = org.apache.kafka.streams.KeyValue.pair(type.wireName(), state);
+        {
           if (kv.value.sloFiring()) {
             out.addObject().put("type", kv.key).put("kind", "SLO_BREACH").put("state", "FIRING");
           }
@@ -126,7 +156,7 @@ public final class StatsServer implements AutoCloseable {
           if (kv.value.errorFiring()) {
             out.addObject().put("type", kv.key).put("kind", "ERROR_RATE").put("state", "FIRING");
           }
-        });
+        }
       }
     } catch (org.apache.kafka.streams.errors.InvalidStateStoreException e) {
       vertx.runOnContext(v -> json(request, 503, "{\"type\":\"https://spillway.io/problems/overloaded\",\"title\":\"Stores not ready\",\"status\":503}"));
@@ -134,6 +164,37 @@ public final class StatsServer implements AutoCloseable {
     }
     String body = out.toString();
     vertx.runOnContext(v -> json(request, 200, body));
+  }
+
+  private static final java.net.http.HttpClient PEERS =
+      java.net.http.HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+  /**
+   * The instance that owns a key of a store, when it is another one; null to answer locally (this
+   * instance owns it, nobody does yet, or the request was already forwarded).
+   */
+  private static HostInfo owner(KafkaStreams streams, String store, String key, HttpServerRequest request, HostInfo self) {
+    if (request.getParam("local") != null || self == null) {
+      return null;
+    }
+    KeyQueryMetadata meta = streams.queryMetadataForKey(store, key, Serdes.String().serializer());
+    HostInfo owner = meta == null ? null : meta.activeHost();
+    return owner == null || owner.equals(HostInfo.unavailable()) || owner.equals(self) ? null : owner;
+  }
+
+  /** Asks the owning instance (once: the request is marked local) and adds its answer. */
+  private static void forward(HostInfo owner, String pathAndQuery, ArrayNode out) {
+    try {
+      var answer = PEERS.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://" + owner.host() + ":" + owner.port() + pathAndQuery + "&local=true"))
+          .timeout(Duration.ofSeconds(5)).GET().build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+      if (answer.statusCode() == 200) {
+        Json.mapper().readTree(answer.body()).forEach(out::add);
+      }
+    } catch (IOException e) {
+      throw new org.apache.kafka.streams.errors.InvalidStateStoreException("the owning instance " + owner + " did not answer: " + e.getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   private static void problem(HttpServerRequest request, Vertx vertx, String detail) {
