@@ -21,11 +21,13 @@ grep -q "Press Ctrl-C" "$WORK/run-local.log" || { echo "browser-check: the stack
 echo "browser-check: driving load for 20 s…"
 end=$((SECONDS + 20))
 while (( SECONDS < end )); do
+  pids=()
   for i in $(seq 1 20); do
     curl -s -m 5 -o /dev/null -X POST http://127.0.0.1:8080/v1/jobs/prediction -H 'Authorization: Bearer browser-key-0123456789' \
       -H 'Content-Type: application/json' -d "{\"model\":\"default\",\"features\":{\"items\":$RANDOM}}" &
+    pids+=($!)
   done
-  wait
+  wait "${pids[@]}"
   sleep 0.2
 done
 

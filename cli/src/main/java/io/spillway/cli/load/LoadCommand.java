@@ -51,6 +51,8 @@ public final class LoadCommand implements Callable<Integer> {
   @Option(names = "--users", description = "Closed loop: this many virtual users, each sending as soon as its last answer came") Integer users;
   @Option(names = "--think", defaultValue = "0ms", description = "Closed loop: pause between a user's requests (default ${DEFAULT-VALUE})") String think;
   @Option(names = "--rate", description = "Open loop: requests per second, sent on schedule whatever the answers") Double rate;
+  @Option(names = "--connections", defaultValue = "1000", description = "Open loop: at most this many requests in flight (default ${DEFAULT-VALUE}); later ones wait, and their wait counts in their latency")
+  int connections;
   @Option(names = "--duration", defaultValue = "30s", description = "How long (default ${DEFAULT-VALUE}; at most 1h)") String duration;
   @Option(names = "--profile", defaultValue = "constant", description = "constant, ramp or black-friday (a tenfold spike in the middle third)") String profile;
   @Option(names = "--payment-share", defaultValue = "0.5", description = "Share of payments among the jobs (default ${DEFAULT-VALUE})") double paymentShare;
@@ -93,30 +95,17 @@ public final class LoadCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     Thread ticker = Thread.ofPlatform().daemon().start(() -> progress(recorder, start, length, running, err));
 
+    java.util.concurrent.Semaphore inFlight = new java.util.concurrent.Semaphore(rate != null ? Math.max(1, connections) : Integer.MAX_VALUE);
     Sender sender = (intendedNanos, job) -> {
       recorder.sent();
-      HttpRequest request = HttpRequest.newBuilder(URI.create(global.api + job.path())).timeout(Duration.ofSeconds(30))
-          .header("Authorization", "Bearer " + key).header("Content-Type", "application/json")
-          .POST(HttpRequest.BodyPublishers.ofString(job.body())).build();
-      String outcome;
+      inFlight.acquireUninterruptibly();
       try {
-        HttpResponse<String> answer = http.send(request, HttpResponse.BodyHandlers.ofString());
-        outcome = String.valueOf(answer.statusCode());
-        if (answer.statusCode() == 202 && toSample.getAndDecrement() > 0) {
-          sampled.add(Json.mapper().readTree(answer.body()).path("jobId").asText());
-        }
-      } catch (HttpTimeoutException e) {
-        outcome = "timeout";
-      } catch (ConnectException e) {
-        outcome = "connect";
-      } catch (IOException e) {
-        outcome = "io";
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return;
+        sendOne(http, key, job, intendedNanos, recorder, sampled, toSample);
+      } finally {
+        inFlight.release();
       }
-      recorder.record((System.nanoTime() - intendedNanos) / 1000, outcome);
     };
+
     if (rate != null) {
       openLoop(sender, workload, shape, length, start, pool);
     } else {
@@ -141,6 +130,31 @@ public final class LoadCommand implements Callable<Integer> {
       err.flush();
     }
     return 0;
+  }
+
+  private void sendOne(HttpClient http, String key, Workload.Job job, long intendedNanos, LoadRecorder recorder,
+      ConcurrentLinkedQueue<String> sampled, AtomicInteger toSample) {
+    HttpRequest request = HttpRequest.newBuilder(URI.create(global.api + job.path())).timeout(Duration.ofSeconds(30))
+        .header("Authorization", "Bearer " + key).header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(job.body())).build();
+    String outcome;
+    try {
+      HttpResponse<String> answer = http.send(request, HttpResponse.BodyHandlers.ofString());
+      outcome = String.valueOf(answer.statusCode());
+      if (answer.statusCode() == 202 && toSample.getAndDecrement() > 0) {
+        sampled.add(Json.mapper().readTree(answer.body()).path("jobId").asText());
+      }
+    } catch (HttpTimeoutException e) {
+      outcome = "timeout";
+    } catch (ConnectException e) {
+      outcome = "connect";
+    } catch (IOException e) {
+      outcome = "io";
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return;
+    }
+    recorder.record((System.nanoTime() - intendedNanos) / 1000, outcome);
   }
 
   @FunctionalInterface

@@ -56,7 +56,7 @@ public final class StreamsBench {
     appEnv.put("SPILLWAY_STREAMS_STATE_DIR", Files.createTempDirectory("bench-streams-state").toString());
     long start = System.nanoTime();
     double seconds;
-    try (ServiceProcess app = new ServiceProcess("bench-streams-app", jar, appEnv, results.getParent());
+    try (ServiceProcess app = new ServiceProcess("bench-streams-app", jar, appEnv, Files.createTempDirectory("bench-streams-logs"));
         Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
       app.start();
       long committed = 0;

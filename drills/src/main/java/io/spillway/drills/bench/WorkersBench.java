@@ -69,7 +69,7 @@ public final class WorkersBench {
     Map<String, String> workerEnv = new HashMap<>(System.getenv());
     workerEnv.put(SpillwayEnv.METRICS_PORT, "0");
     long start = System.nanoTime();
-    try (ServiceProcess workers = new ServiceProcess("bench-workers", workersJar, workerEnv, results.getParent())) {
+    try (ServiceProcess workers = new ServiceProcess("bench-workers", workersJar, workerEnv, Files.createTempDirectory("bench-workers-logs"))) {
       workers.start();
       long done = 0;
       long lastPrint = 0;
