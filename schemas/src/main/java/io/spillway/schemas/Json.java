@@ -42,7 +42,9 @@ public final class Json {
             .addModule(new JavaTimeModule())
             .addModule(
                 new SimpleModule("spillway")
-                    .addDeserializer(JobEnvelope.class, new EnvelopeDeserializer()))
+                    .addDeserializer(JobEnvelope.class, new EnvelopeDeserializer())
+                    .addDeserializer(Instant.class, new IsoInstants.Deserializer())
+                    .addSerializer(Instant.class, new IsoInstants.Serializer()))
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
             .enable(DeserializationFeature.FAIL_ON_NUMBERS_FOR_ENUMS)

@@ -1,5 +1,6 @@
 package io.spillway.streams;
 
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -13,6 +14,11 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
@@ -51,11 +57,13 @@ public final class StreamsApp implements AutoCloseable {
           .tag("type", type.wireName()).description("Error rate of the latest closed 1 s window").register(meters);
     }
     Topics topics = Topics.withPrefix(config.topicPrefix());
-    var topology = StatsTopology.build(topics, config.grace(), config.alerts(), stats -> {
+    Counter late = Counter.builder("spillway.stats.late.events")
+        .description("Events that came after one of their windows had closed (beyond the grace period)").register(meters);
+    var topology = StatsTopology.build(topics, eventPartitions(config, topics), config.grace(), config.alerts(), stats -> {
       if ("1s".equals(stats.window())) {
         latest.put(stats.type(), stats);
       }
-    });
+    }, late::increment);
 
     Properties props = new Properties();
     props.put(org.apache.kafka.streams.StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
@@ -63,6 +71,7 @@ public final class StreamsApp implements AutoCloseable {
     // each closed window is written exactly once, even across crashes
     props.put(org.apache.kafka.streams.StreamsConfig.PROCESSING_GUARANTEE_CONFIG, org.apache.kafka.streams.StreamsConfig.EXACTLY_ONCE_V2);
     props.put(org.apache.kafka.streams.StreamsConfig.STATE_DIR_CONFIG, config.stateDir().toString());
+    props.put(org.apache.kafka.streams.StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.threads());
     // an undecodable event is logged and skipped, never a stopped topology
     props.put(org.apache.kafka.streams.StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueExceptionHandler.class);
     // the monitoring view should follow the pipeline within a second
@@ -89,6 +98,23 @@ public final class StreamsApp implements AutoCloseable {
     holder.set(streams);
     log.info("Streams app {} running; stats on port {}", config.applicationId(), http.port());
     return new StreamsApp(streams, http, streamsMetrics);
+  }
+
+  /** How many partitions jobs.events has: every one of them must pass a window before it closes. */
+  private static int eventPartitions(StreamsConfig config, Topics topics) {
+    String name = topics.events().name();
+    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafkaBootstrap()))) {
+      int partitions = admin.describeTopics(java.util.List.of(name)).allTopicNames().get(60, TimeUnit.SECONDS).get(name).partitions().size();
+      log.info("{} has {} partitions", name, partitions);
+      return partitions;
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("cannot describe " + name + " at " + config.kafkaBootstrap() + ": " + e.getCause().getMessage(), e.getCause());
+    } catch (TimeoutException e) {
+      throw new IllegalStateException("cannot describe " + name + ": Kafka at " + config.kafkaBootstrap() + " did not answer within 60 s", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while describing " + name, e);
+    }
   }
 
   private static double value(WindowStats stats, java.util.function.ToDoubleFunction<WindowStats> f) {

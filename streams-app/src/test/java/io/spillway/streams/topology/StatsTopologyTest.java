@@ -34,14 +34,22 @@ class StatsTopologyTest {
   private TestInputTopic<String, LifecycleEvent> events;
   private TestOutputTopic<String, WindowStats> stats;
   private TestOutputTopic<String, PipelineAlert> alerts;
+  private long late;
 
   @BeforeEach
   void start() throws Exception {
+    start(1); // the driver feeds every topic through one partition
+  }
+
+  private void start(int eventPartitions) throws Exception {
+    if (driver != null) {
+      driver.close();
+    }
     Properties props = new Properties();
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, "stats-test");
     props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
     props.put(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory("stats-test").toString());
-    driver = new TopologyTestDriver(StatsTopology.build(topics, Duration.ofSeconds(2), RULES, s -> {}), props);
+    driver = new TopologyTestDriver(StatsTopology.build(topics, eventPartitions, Duration.ofSeconds(2), RULES, s -> {}, n -> late += n), props);
     events = driver.createInputTopic(topics.events().name(), Serdes.String().serializer(), topics.events().valueSerde().serializer());
     stats = driver.createOutputTopic(topics.stats(), Serdes.String().deserializer(), new JsonSerde<>(WindowStats.class).deserializer());
     alerts = driver.createOutputTopic(topics.alerts(), Serdes.String().deserializer(), new JsonSerde<>(PipelineAlert.class).deserializer());
@@ -57,6 +65,7 @@ class StatsTopologyTest {
     LifecycleEvent e = new LifecycleEvent(UUID.randomUUID().toString(), "t", type, status, 1, completed.minusMillis(e2eMs),
         completed.minusMillis(e2eMs / 2), completed.minusMillis(e2eMs / 4), completed, false, null);
     events.pipeInput(e.jobId(), e, completed);
+    driver.advanceWallClockTime(Sampler.FORWARD_EVERY); // the partials go on to the windows
   }
 
   private List<WindowStats> closed1s() {
@@ -92,6 +101,65 @@ class StatsTopologyTest {
 
     WindowStats first = closed1s().stream().filter(s -> s.windowStart().equals(T0)).findFirst().orElseThrow();
     assertThat(first.count()).isEqualTo(2);
+    assertThat(late).as("the event too late for its 1 s window").isEqualTo(1);
+  }
+
+  @Test
+  void aMinuteWindowHopsEveryTenSecondsSoEachEventCountsInSixOfThem() {
+    complete(JobType.PAYMENT, JobStatus.SUCCEEDED, 5_000, 10);   // in the windows starting T0-50s .. T0
+    complete(JobType.PAYMENT, JobStatus.SUCCEEDED, 15_000, 10);  // T0-40s .. T0+10s
+    complete(JobType.PAYMENT, JobStatus.SUCCEEDED, 200_000, 10); // closes every window up to T0+130s
+
+    List<WindowStats> minutes = stats.readValuesToList().stream().filter(s -> s.window().equals("1m")).toList();
+    assertThat(minutes).allSatisfy(w -> assertThat(Duration.between(w.windowStart(), w.windowEnd())).isEqualTo(Duration.ofMinutes(1)));
+    assertThat(minutes).extracting(w -> Duration.between(T0, w.windowStart()).toSeconds(), WindowStats::count).containsExactly(
+        org.assertj.core.groups.Tuple.tuple(-50L, 1L), org.assertj.core.groups.Tuple.tuple(-40L, 2L), org.assertj.core.groups.Tuple.tuple(-30L, 2L),
+        org.assertj.core.groups.Tuple.tuple(-20L, 2L), org.assertj.core.groups.Tuple.tuple(-10L, 2L), org.assertj.core.groups.Tuple.tuple(0L, 2L),
+        org.assertj.core.groups.Tuple.tuple(10L, 1L));
+    assertThat(minutes.get(1).throughputPerSecond()).isCloseTo(2 / 60.0, org.assertj.core.data.Offset.offset(1e-9));
+  }
+
+  @Test
+  void aPartitionRacingAheadThroughABacklogDoesNotCloseWindowsAnotherStillFills() throws Exception {
+    start(2); // two partitions of jobs.events, played by samples written straight to the repartition topic
+    TestInputTopic<String, Partial> partials = driver.createInputTopic("stats-test-by-type-repartition", Serdes.String().serializer(), Partial.SERDE.serializer());
+    partial(partials, 0, 10_000, 1);
+    heartbeat(partials, 0, 10_000);
+    partial(partials, 1, 0, 3); // partition 1 is ten seconds behind partition 0
+    heartbeat(partials, 1, 900);
+    assertThat(closed1s()).as("partition 1 has not passed the first window yet").isEmpty();
+
+    heartbeat(partials, 1, 12_000); // now both have passed it
+
+    WindowStats first = closed1s().stream().filter(s -> s.windowStart().equals(T0)).findFirst().orElseThrow();
+    assertThat(first.count()).isEqualTo(3);
+    assertThat(late).isZero();
+  }
+
+  private static void partial(TestInputTopic<String, Partial> partials, int partition, long secondMs, int events) {
+    WindowAggregate agg = new WindowAggregate();
+    for (int i = 0; i < events; i++) {
+      agg.add(WindowAggregateTest.event(JobStatus.SUCCEEDED, 1, 1, 5));
+    }
+    long t = T0.toEpochMilli() + secondMs;
+    partials.pipeInput("payment", Partial.of(partition, t, agg), t);
+  }
+
+  private static void heartbeat(TestInputTopic<String, Partial> partials, int partition, long atMs) {
+    long t = T0.toEpochMilli() + atMs;
+    partials.pipeInput("payment", Partial.heartbeat(partition, t, false), t);
+  }
+
+  @Test
+  void whenTrafficStopsTheLastWindowsCloseOnceThePartitionsTurnIdle() {
+    complete(JobType.PAYMENT, JobStatus.SUCCEEDED, 100, 10);
+    complete(JobType.PAYMENT, JobStatus.SUCCEEDED, 200, 10);
+    List<WindowStats> closed = new java.util.ArrayList<>();
+    for (int second = 0; second < 8 && closed.isEmpty(); second++) {
+      driver.advanceWallClockTime(Duration.ofSeconds(1));
+      closed.addAll(stats.readValuesToList());
+    }
+    assertThat(closed).filteredOn(s -> s.window().equals("1s") && s.windowStart().equals(T0)).extracting(WindowStats::count).containsExactly(2L);
   }
 
   @Test

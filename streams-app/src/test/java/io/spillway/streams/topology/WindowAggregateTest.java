@@ -50,4 +50,19 @@ class WindowAggregateTest {
     assertThat(e2e.p999()).isCloseTo(9990, org.assertj.core.data.Percentage.withPercentage(1));
     assertThat(e2e.max()).isCloseTo(10000, org.assertj.core.data.Percentage.withPercentage(1));
   }
+
+  @Test
+  void mergingPartialsGivesExactlyWhatAggregatingEveryEventGives() {
+    WindowAggregate all = new WindowAggregate();
+    WindowAggregate[] parts = {new WindowAggregate(), new WindowAggregate(), new WindowAggregate()};
+    for (int i = 1; i <= 3000; i++) {
+      LifecycleEvent e = event(i % 17 == 0 ? JobStatus.DEAD_LETTERED : JobStatus.SUCCEEDED, i % 11, i % 97, i * 3L);
+      all.add(e);
+      parts[i % 3].add(e);
+    }
+
+    WindowAggregate merged = new WindowAggregate().merge(parts[0]).merge(WindowAggregate.decode(parts[1].encode())).merge(parts[2]);
+
+    assertThat(merged.toStats(JobType.PAYMENT, "1m", T0, T0.plusSeconds(60))).isEqualTo(all.toStats(JobType.PAYMENT, "1m", T0, T0.plusSeconds(60)));
+  }
 }
