@@ -100,15 +100,28 @@ public final class StreamsApp implements AutoCloseable {
     return new StreamsApp(streams, http, streamsMetrics);
   }
 
-  /** How many partitions jobs.events has: every one of them must pass a window before it closes. */
+  /**
+   * How many partitions jobs.events has: every one of them must pass a window before it closes. A
+   * topic created a moment ago may not be known to the broker's metadata yet; it is asked again
+   * for up to 60 s.
+   */
   private static int eventPartitions(StreamsConfig config, Topics topics) {
     String name = topics.events().name();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafkaBootstrap()))) {
-      int partitions = admin.describeTopics(java.util.List.of(name)).allTopicNames().get(60, TimeUnit.SECONDS).get(name).partitions().size();
-      log.info("{} has {} partitions", name, partitions);
-      return partitions;
-    } catch (ExecutionException e) {
-      throw new IllegalStateException("cannot describe " + name + " at " + config.kafkaBootstrap() + ": " + e.getCause().getMessage(), e.getCause());
+      while (true) {
+        try {
+          int partitions = admin.describeTopics(java.util.List.of(name)).allTopicNames().get(60, TimeUnit.SECONDS).get(name).partitions().size();
+          log.info("{} has {} partitions", name, partitions);
+          return partitions;
+        } catch (ExecutionException e) {
+          if (!(e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException) || System.nanoTime() > deadline) {
+            throw new IllegalStateException("cannot describe " + name + " at " + config.kafkaBootstrap() + ": " + e.getCause().getMessage(), e.getCause());
+          }
+          log.info("{} is not known to the broker yet; asking again", name);
+          Thread.sleep(200);
+        }
+      }
     } catch (TimeoutException e) {
       throw new IllegalStateException("cannot describe " + name + ": Kafka at " + config.kafkaBootstrap() + " did not answer within 60 s", e);
     } catch (InterruptedException e) {

@@ -136,7 +136,6 @@ class WorkersFailureIT {
    */
   @Test
   @Timeout(value = 60, unit = TimeUnit.SECONDS)
-  @org.junit.jupiter.api.Disabled("transient errors are retried in place, not through jobs.retry yet (issue 4)")
   void aPaymentWhoseFirstAttemptFailsTransientlySucceedsOnALaterAttemptThroughJobsRetry() throws Exception {
     Topics topics = ownTopics("retry");
     String account = "acc-retry-" + UUID.randomUUID();
@@ -175,7 +174,6 @@ class WorkersFailureIT {
    */
   @Test
   @Timeout(value = 60, unit = TimeUnit.SECONDS)
-  @org.junit.jupiter.api.Disabled("no attempt limit on transient errors yet (issue 4)")
   void aPaymentThatKeepsFailingTransientlyIsDeadLetteredAfterMaxAttemptsWithItsErrorOnJobsDlq() throws Exception {
     int maxAttempts = 3;
     Topics topics = ownTopics("dlq");
@@ -286,7 +284,6 @@ class WorkersFailureIT {
    */
   @Test
   @Timeout(value = 60, unit = TimeUnit.SECONDS)
-  @org.junit.jupiter.api.Disabled("partitions assigned during a pause are not rewound yet (issue 4)")
   void partitionsTakenOverWhilePausedForPostgresAreNotSkipped() throws Exception {
     Topics topics = ownTopics("rebalance");
     String group = Workers.groupId(JobType.PAYMENT);

@@ -70,6 +70,8 @@ public final class JobConsumer implements Runnable, AutoCloseable {
   private final Timer batchTimer;
   private volatile boolean closed;
   private volatile boolean assigned;
+  /** True while PostgreSQL is out: partitions the group assigns meanwhile are paused at once. */
+  private boolean pausing;
 
   public JobConsumer(KafkaConsumer<String, byte[]> consumer, JobType type, Topic<String, JobEnvelope> topic, JobProcessor processor,
       Sinks sinks, Policy policy, Clock clock, MeterRegistry meters) {
@@ -101,7 +103,10 @@ public final class JobConsumer implements Runnable, AutoCloseable {
         @Override
         public void onPartitionsAssigned(java.util.Collection<TopicPartition> partitions) {
           assigned = true;
-          log.info("{} partitions assigned: {}", type.wireName(), partitions);
+          if (pausing) {
+            consumer.pause(partitions);
+          }
+          log.info("{} partitions assigned{}: {}", type.wireName(), pausing ? " (paused: PostgreSQL is unavailable)" : "", partitions);
         }
       });
       Duration backoff = Duration.ofSeconds(1);
@@ -165,28 +170,26 @@ public final class JobConsumer implements Runnable, AutoCloseable {
       rows = new ArrayList<>();
       writeBatch(deliveries, outcomes, rows);
     } catch (SQLException e) {
-      if (Transience.isTransient(e)) {
+      if (Transience.isOutage(e)) {
         meters.counter("spillway.worker.db.failures", "type", type.wireName()).increment();
-        log.warn("PostgreSQL failed for a batch of {} {} jobs; pausing and retrying: {}", deliveries.size(), type.wireName(), e.getMessage());
+        log.warn("PostgreSQL is unavailable for a batch of {} {} jobs; pausing and retrying: {}", deliveries.size(), type.wireName(), e.getMessage());
         return false;
       }
-      log.error("PostgreSQL refused a batch of {} {} jobs ({}); retrying them one by one", deliveries.size(), type.wireName(), e.getMessage());
       outcomes = new ArrayList<>();
       rows = new ArrayList<>();
-      for (Delivery d : deliveries) {
-        try {
-          writeBatch(List.of(d), outcomes, rows);
-        } catch (SQLException single) {
-          if (Transience.isTransient(single)) {
-            return false;
+      if (deliveries.size() == 1) {
+        refused(deliveries.getFirst(), e, outcomes, rows, sends, sources);
+      } else {
+        log.warn("PostgreSQL refused a batch of {} {} jobs ({}); retrying them one by one", deliveries.size(), type.wireName(), e.getMessage());
+        for (Delivery d : deliveries) {
+          try {
+            writeBatch(List.of(d), outcomes, rows);
+          } catch (SQLException single) {
+            if (Transience.isOutage(single)) {
+              return false;
+            }
+            refused(d, single, outcomes, rows, sends, sources);
           }
-          log.error("PostgreSQL refused job {}; failing it and copying it to the DLQ: {}", d.job().jobId(), single.getMessage());
-          Outcome refused = new Outcome.Failed(new io.spillway.schemas.JobError("DB_REJECTED", String.valueOf(single.getMessage())));
-          JobRows.Row row = new JobRows.Row(view(d, refused, clock.instant()), d.job().payload(), d.enqueuedAt());
-          recordAlone(row);
-          outcomes.add(refused);
-          rows.add(row);
-          sends.add(sinks.publisher().deadLetter(sources.get(d), "DB_REJECTED", String.valueOf(single.getMessage()), single.getClass().getName()));
         }
       }
     }
@@ -198,7 +201,9 @@ public final class JobConsumer implements Runnable, AutoCloseable {
       JobView v = rows.get(i).view();
       views.put(RedisKeys.job(v.jobId()), Json.mapper().valueToTree(v).toString());
       Outcome o = outcomes.get(i);
-      meters.counter("spillway.worker.jobs", "type", type.wireName(), "outcome", v.status().name()).increment();
+      if (v.status().isTerminal()) {
+        meters.counter("spillway.worker.jobs", "type", type.wireName(), "outcome", v.status().name()).increment();
+      }
       if (o instanceof Outcome.Retry retry) {
         if (v.status() == JobStatus.DEAD_LETTERED) {
           sends.add(sinks.publisher().deadLetter(sources.get(d), retry.error().code(), retry.error().message(), "transient"));
@@ -247,6 +252,30 @@ public final class JobConsumer implements Runnable, AutoCloseable {
         throw e;
       }
     }
+  }
+
+  /**
+   * A job whose own transaction failed on a reachable database: a transient error (serialization
+   * failure, deadlock, lock or statement timeout) becomes a retry through {@code jobs.retry} — or
+   * a dead letter after the last attempt — and any other error fails the job and copies it to the
+   * DLQ. Its row is recorded on its own.
+   */
+  private void refused(Delivery d, SQLException e, List<Outcome> outcomes, List<JobRows.Row> rows, List<Future<RecordMetadata>> sends,
+      Map<Delivery, ConsumerRecord<String, byte[]>> sources) {
+    String message = String.valueOf(e.getMessage());
+    Outcome outcome;
+    if (Transience.isTransient(e)) {
+      log.warn("Job {} attempt {} of {} failed transiently (SQLSTATE {}): {}", d.job().jobId(), d.job().attempt(), policy.maxAttempts(), e.getSQLState(), message);
+      outcome = new Outcome.Retry(new io.spillway.schemas.JobError("TRANSIENT_" + e.getSQLState(), message));
+    } else {
+      log.error("PostgreSQL refused job {}; failing it and copying it to the DLQ: {}", d.job().jobId(), message);
+      outcome = new Outcome.Failed(new io.spillway.schemas.JobError("DB_REJECTED", message));
+      sends.add(sinks.publisher().deadLetter(sources.get(d), "DB_REJECTED", message, e.getClass().getName()));
+    }
+    JobRows.Row row = new JobRows.Row(view(d, outcome, clock.instant()), d.job().payload(), d.enqueuedAt());
+    recordAlone(row);
+    outcomes.add(outcome);
+    rows.add(row);
   }
 
   /** Records one job's row on its own, after its processing was refused. */
@@ -322,17 +351,36 @@ public final class JobConsumer implements Runnable, AutoCloseable {
     }
   }
 
+  /**
+   * Rewinds the failed batch and waits out the backoff with every partition paused, polling so the
+   * group membership stays alive. Partitions assigned meanwhile are paused as they arrive; should a
+   * poll still return records, they are rewound too — nothing is skipped.
+   */
   private void pauseAndRewind(ConsumerRecords<String, byte[]> records, Duration backoff) {
-    for (TopicPartition tp : records.partitions()) {
-      consumer.seek(tp, records.records(tp).getFirst().offset());
-    }
-    var paused = consumer.assignment();
-    consumer.pause(paused);
-    long until = System.nanoTime() + backoff.toNanos();
-    while (!closed && System.nanoTime() < until) {
-      consumer.poll(Duration.ofMillis(Math.min(500, Math.max(1, (until - System.nanoTime()) / 1_000_000))));
+    rewind(records);
+    pausing = true;
+    try {
+      consumer.pause(consumer.assignment());
+      long until = System.nanoTime() + backoff.toNanos();
+      while (!closed && System.nanoTime() < until) {
+        ConsumerRecords<String, byte[]> stray = consumer.poll(Duration.ofMillis(Math.min(500, Math.max(1, (until - System.nanoTime()) / 1_000_000))));
+        if (!stray.isEmpty()) {
+          rewind(stray);
+          consumer.pause(stray.partitions());
+        }
+      }
+    } finally {
+      pausing = false;
     }
     consumer.resume(consumer.assignment());
+  }
+
+  private void rewind(ConsumerRecords<String, byte[]> records) {
+    for (TopicPartition tp : records.partitions()) {
+      if (consumer.assignment().contains(tp)) {
+        consumer.seek(tp, records.records(tp).getFirst().offset());
+      }
+    }
   }
 
   private static void rollbackQuietly(Connection tx) {

@@ -13,6 +13,30 @@ final class Transience {
 
   private Transience() {}
 
+  /**
+   * Whether the error says the database itself is unavailable (no connection, connection lost,
+   * server shutting down or starting) rather than that this one transaction failed. During an
+   * outage consumption pauses; a transaction that failed on a reachable database is retried later
+   * through {@code jobs.retry}.
+   */
+  static boolean isOutage(Throwable error) {
+    for (Throwable t = error; t != null; t = t.getCause()) {
+      if (t instanceof java.sql.SQLTransientConnectionException || t instanceof SQLRecoverableException || t instanceof java.io.IOException) {
+        return true;
+      }
+      if (t instanceof SQLException sql && sql.getSQLState() != null) {
+        String state = sql.getSQLState();
+        if (state.startsWith("08") // connection exception
+            || state.equals("57P01") // admin shutdown
+            || state.equals("57P02") // crash shutdown
+            || state.equals("57P03")) { // cannot connect now (starting up)
+          return true;
+        }
+      }
+    }
+    return error instanceof SQLException sql && sql.getSQLState() == null;
+  }
+
   static boolean isTransient(Throwable error) {
     for (Throwable t = error; t != null; t = t.getCause()) {
       if (t instanceof SQLTransientException || t instanceof SQLRecoverableException) {

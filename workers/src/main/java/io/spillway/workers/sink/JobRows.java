@@ -12,7 +12,8 @@ import java.util.List;
 
 /**
  * Writes job rows to PostgreSQL in one batched upsert per poll. A row that is already SUCCEEDED or
- * FAILED is never changed again: a redelivered job keeps its first recorded outcome.
+ * FAILED is never changed again: a redelivered job keeps its first recorded outcome, and a QUEUED
+ * row (a retry under way) never replaces the row of a later attempt.
  */
 public final class JobRows {
 
@@ -26,6 +27,7 @@ public final class JobRows {
         attempts = EXCLUDED.attempts, enqueued_at = EXCLUDED.enqueued_at,
         started_at = EXCLUDED.started_at, completed_at = EXCLUDED.completed_at, updated_at = now()
       WHERE jobs.status NOT IN ('SUCCEEDED', 'FAILED')
+        AND NOT (EXCLUDED.status = 'QUEUED' AND jobs.attempts > EXCLUDED.attempts)
       """;
 
   /** A row to write: the view and the job's input. */

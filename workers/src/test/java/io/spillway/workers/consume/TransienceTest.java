@@ -30,4 +30,24 @@ class TransienceTest {
 
     assertThat(Transience.isTransient(outer)).isTrue();
   }
+
+  @Test
+  void anUnreachableOrRestartingServerIsAnOutageWhichPausesConsumption() {
+    assertThat(Transience.isOutage(new SQLException("connection refused", "08001"))).isTrue();
+    assertThat(Transience.isOutage(new java.sql.SQLTransientConnectionException("Connection is not available, request timed out"))).isTrue();
+    assertThat(Transience.isOutage(new SQLException("the database system is starting up", "57P03"))).isTrue();
+    assertThat(Transience.isOutage(new SQLException("wrapper", "XX000", new SQLException("io", "08006")))).isTrue();
+  }
+
+  @Test
+  void aConflictOnAReachableServerIsTransientButNoOutageSoTheJobIsRetriedThroughJobsRetry() {
+    SQLException serialization = new SQLException("could not serialize access", "40001");
+    SQLException timeout = new SQLException("canceling statement due to statement timeout", "57014");
+
+    assertThat(Transience.isTransient(serialization)).isTrue();
+    assertThat(Transience.isOutage(serialization)).isFalse();
+    assertThat(Transience.isTransient(timeout)).isTrue();
+    assertThat(Transience.isOutage(timeout)).isFalse();
+    assertThat(Transience.isOutage(new SQLException("duplicate key", "23505"))).isFalse();
+  }
 }
