@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Workers benchmark: preloads Kafka (default 200,000 prediction jobs with half the inputs repeated
-# and 50,000 payment jobs over 10,000 accounts), measures in the same run PostgreSQL COPY of as
+# Workers benchmark: preloads Kafka (default 1,000,000 prediction jobs with half the inputs repeated
+# and 200,000 payment jobs over 10,000 accounts), measures in the same run PostgreSQL COPY of as
 # many rows and Redis pipelined SET of as many keys, then starts the workers and measures the
 # drain into PostgreSQL and Redis, with progress every second. Writes bench/results/workers-<date>.md.
 # Uses its own fresh database on the local PostgreSQL (or an embedded one) and its own topics.
@@ -14,8 +14,8 @@ spillway_find_java
 spillway_build_if_needed
 [[ -f drills/target/spillway-drills.jar ]] || ./mvnw -q -B --no-transfer-progress -pl drills -am package -DskipTests
 
-PREDICTIONS=${1:-200000}
-PAYMENTS=${2:-50000}
+PREDICTIONS=${1:-1000000}
+PAYMENTS=${2:-200000}
 ACCOUNTS=${3:-10000}
 WORK=$(mktemp -d /tmp/spillway-bench-workers.XXXXXX)
 DEVSTACK_PID=

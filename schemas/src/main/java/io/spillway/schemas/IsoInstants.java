@@ -69,8 +69,10 @@ public final class IsoInstants {
     return out.append('Z').toString();
   }
 
+  private static final int[] POWERS_OF_TEN = {1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000};
+
   private static StringBuilder pad(StringBuilder out, int value, int width) {
-    for (int div = (int) Math.pow(10, width - 1); div > 0; div /= 10) {
+    for (int div = POWERS_OF_TEN[width - 1]; div > 0; div /= 10) {
       out.append((char) ('0' + value / div % 10));
     }
     return out;

@@ -60,9 +60,10 @@ public final class Workers implements AutoCloseable {
   private final RedisSink redis;
   private final HikariDataSource db;
   private final List<KafkaClientMetrics> clientMetrics;
+  private final java.util.concurrent.ExecutorService processing;
 
   private Workers(List<AutoCloseable> loops, List<Thread> threads, MetricsServer metrics, Publisher publisher, RedisSink redis,
-      HikariDataSource db, List<KafkaClientMetrics> clientMetrics) {
+      HikariDataSource db, List<KafkaClientMetrics> clientMetrics, java.util.concurrent.ExecutorService processing) {
     this.loops = loops;
     this.threads = threads;
     this.metrics = metrics;
@@ -70,6 +71,7 @@ public final class Workers implements AutoCloseable {
     this.redis = redis;
     this.db = db;
     this.clientMetrics = clientMetrics;
+    this.processing = processing;
   }
 
   public static Workers start(WorkersConfig config) {
@@ -84,7 +86,8 @@ public final class Workers implements AutoCloseable {
     hikari.setUsername(config.pgUser());
     hikari.setPassword(config.pgPassword());
     hikari.setPoolName("workers");
-    hikari.setMaximumPoolSize(config.consumersPerType() * config.types().size() + 2);
+    // a connection per consumer thread and per processing thread, and two for the refused-job path
+    hikari.setMaximumPoolSize(config.consumersPerType() * config.types().size() + config.processingThreads() + 2);
     hikari.setConnectionTimeout(3000);
     hikari.setMetricRegistry(meters);
     hikari.addDataSourceProperty("reWriteBatchedInserts", "true");
@@ -109,6 +112,9 @@ public final class Workers implements AutoCloseable {
     processors.put(JobType.PREDICTION,
         new PredictionProcessor(Map.of("default", LogisticModel.load("default")), redis, config.cacheTtl(), config.inferenceCpu(), meters));
 
+    // key-ordered lanes of every consumer's batches run on these (the consumer thread runs one lane itself)
+    java.util.concurrent.ExecutorService processing = config.processingThreads() <= 1 ? null
+        : java.util.concurrent.Executors.newFixedThreadPool(config.processingThreads(), Thread.ofPlatform().daemon().name("worker-lane-", 0).factory());
     List<AutoCloseable> loops = new ArrayList<>();
     List<Thread> threads = new ArrayList<>();
     List<KafkaClientMetrics> clientMetrics = new ArrayList<>();
@@ -120,7 +126,8 @@ public final class Workers implements AutoCloseable {
         KafkaClientMetrics km = new KafkaClientMetrics(consumer, List.of(), METRICS_REFRESH, java.time.Duration.ofSeconds(10));
         km.bindTo(meters);
         clientMetrics.add(km);
-        JobConsumer loop = new JobConsumer(consumer, type, topics.forType(type), processors.get(type), sinks, policy, Clock.systemUTC(), meters);
+        JobConsumer loop = new JobConsumer(consumer, type, topics.forType(type), processors.get(type), sinks, policy, Clock.systemUTC(), meters,
+            processing, config.processingThreads());
         consumers.add(loop);
         loops.add(loop);
         threads.add(Thread.ofPlatform().name("worker-" + type.wireName() + "-" + i).start(loop));
@@ -130,8 +137,9 @@ public final class Workers implements AutoCloseable {
     loops.add(retry);
     threads.add(Thread.ofPlatform().name("worker-retry").start(retry));
     MetricsServer metrics = new MetricsServer(config.metricsPort(), meters, () -> consumers.stream().allMatch(JobConsumer::ready));
-    log.info("Workers running {} with {} consumers per type; metrics on port {}", config.types(), config.consumersPerType(), metrics.port());
-    return new Workers(loops, threads, metrics, publisher, redis, db, clientMetrics);
+    log.info("Workers running {} with {} consumers per type and {} key-ordered lanes per batch; metrics on port {}", config.types(),
+        config.consumersPerType(), config.processingThreads(), metrics.port());
+    return new Workers(loops, threads, metrics, publisher, redis, db, clientMetrics, processing);
   }
 
   private static KafkaConsumer<String, byte[]> consumer(String bootstrap, String group, String clientSuffix) {
@@ -174,6 +182,9 @@ public final class Workers implements AutoCloseable {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
+    }
+    if (processing != null) {
+      processing.close();
     }
     clientMetrics.forEach(KafkaClientMetrics::close);
     metrics.close();

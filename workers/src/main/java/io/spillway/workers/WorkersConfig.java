@@ -21,6 +21,8 @@ import java.util.Set;
  * @param metricsPort {@code SPILLWAY_METRICS_PORT}: /metrics, /healthz, /readyz; 0 picks a free port
  * @param types {@code SPILLWAY_WORKER_TYPES}: the job types this instance runs (default both)
  * @param consumersPerType {@code SPILLWAY_WORKER_CONSUMERS}: consumer threads per type and instance
+ * @param processingThreads {@code SPILLWAY_WORKER_THREADS}: processing threads per instance; each
+ *     consumer's batch is split into as many key-ordered lanes, run at once (1: on the consumer thread)
  * @param maxAttempts {@code SPILLWAY_MAX_ATTEMPTS}: deliveries before a job is dead-lettered
  * @param retryBackoff {@code SPILLWAY_RETRY_BACKOFF}: the first retry's delay; doubles per attempt, with jitter
  * @param jobTtl {@code SPILLWAY_JOB_TTL}: how long Redis keeps a job's status
@@ -39,6 +41,7 @@ public record WorkersConfig(
     int metricsPort,
     Set<JobType> types,
     int consumersPerType,
+    int processingThreads,
     int maxAttempts,
     Duration retryBackoff,
     Duration jobTtl,
@@ -48,6 +51,7 @@ public record WorkersConfig(
 
   public static final String TYPES = "SPILLWAY_WORKER_TYPES";
   public static final String CONSUMERS = "SPILLWAY_WORKER_CONSUMERS";
+  public static final String THREADS = "SPILLWAY_WORKER_THREADS";
   public static final String MAX_ATTEMPTS = "SPILLWAY_MAX_ATTEMPTS";
   public static final String RETRY_BACKOFF = "SPILLWAY_RETRY_BACKOFF";
   public static final String JOB_TTL = "SPILLWAY_JOB_TTL";
@@ -70,6 +74,7 @@ public record WorkersConfig(
         env.port(SpillwayEnv.METRICS_PORT, 8082),
         types(env.string(TYPES, "payment,prediction")),
         env.integer(CONSUMERS, 2, 1, 64),
+        env.integer(THREADS, 4, 1, 256),
         env.integer(MAX_ATTEMPTS, 5, 1, 100),
         positive(env, RETRY_BACKOFF, Duration.ofMillis(500)),
         positive(env, JOB_TTL, Duration.ofHours(24)),

@@ -68,13 +68,18 @@ public final class JobConsumer implements Runnable, AutoCloseable {
   private final Clock clock;
   private final MeterRegistry meters;
   private final Timer batchTimer;
+  private final KeyLanes lanes;
   private volatile boolean closed;
   private volatile boolean assigned;
   /** True while PostgreSQL is out: partitions the group assigns meanwhile are paused at once. */
   private boolean pausing;
 
+  /**
+   * @param processing the instance's processing threads, shared by its consumers; a batch is split
+   *     into {@code lanes} key-ordered lanes run at once on them (null: every lane on this thread)
+   */
   public JobConsumer(KafkaConsumer<String, byte[]> consumer, JobType type, Topic<String, JobEnvelope> topic, JobProcessor processor,
-      Sinks sinks, Policy policy, Clock clock, MeterRegistry meters) {
+      Sinks sinks, Policy policy, Clock clock, MeterRegistry meters, java.util.concurrent.ExecutorService processing, int lanes) {
     this.consumer = consumer;
     this.type = type;
     this.topic = topic;
@@ -83,6 +88,7 @@ public final class JobConsumer implements Runnable, AutoCloseable {
     this.policy = policy;
     this.clock = clock;
     this.meters = meters;
+    this.lanes = new KeyLanes(processing, lanes);
     this.batchTimer = Timer.builder("spillway.worker.batch").tag("type", type.wireName()).publishPercentileHistogram().register(meters);
   }
 
@@ -163,33 +169,34 @@ public final class JobConsumer implements Runnable, AutoCloseable {
     }
     markRunning(deliveries);
 
-    List<Outcome> outcomes;
-    List<JobRows.Row> rows;
-    try {
-      outcomes = new ArrayList<>();
-      rows = new ArrayList<>();
-      writeBatch(deliveries, outcomes, rows);
-    } catch (SQLException e) {
+    Outcome[] outcomes = new Outcome[deliveries.size()];
+    JobRows.Row[] rows = new JobRows.Row[deliveries.size()];
+    List<List<Integer>> byLane = lanes.split(deliveries);
+    List<SQLException> failures = lanes.runAll(byLane, lane -> writeBatch(deliveries, lane, outcomes, rows));
+    for (int l = 0; l < byLane.size(); l++) {
+      SQLException e = failures.get(l);
+      if (e == null) {
+        continue;
+      }
+      List<Integer> lane = byLane.get(l);
       if (Transience.isOutage(e)) {
         meters.counter("spillway.worker.db.failures", "type", type.wireName()).increment();
         log.warn("PostgreSQL is unavailable for a batch of {} {} jobs; pausing and retrying: {}", deliveries.size(), type.wireName(), e.getMessage());
         return false;
       }
-      outcomes = new ArrayList<>();
-      rows = new ArrayList<>();
-      if (deliveries.size() == 1) {
-        refused(deliveries.getFirst(), e, outcomes, rows, sends, sources);
-      } else {
-        log.warn("PostgreSQL refused a batch of {} {} jobs ({}); retrying them one by one", deliveries.size(), type.wireName(), e.getMessage());
-        for (Delivery d : deliveries) {
-          try {
-            writeBatch(List.of(d), outcomes, rows);
-          } catch (SQLException single) {
-            if (Transience.isOutage(single)) {
-              return false;
-            }
-            refused(d, single, outcomes, rows, sends, sources);
+      if (lane.size() == 1) {
+        refused(deliveries, lane.getFirst(), e, outcomes, rows, sends, sources);
+        continue;
+      }
+      log.warn("PostgreSQL refused a transaction of {} {} jobs ({}); retrying them one by one", lane.size(), type.wireName(), e.getMessage());
+      for (int i : lane) {
+        try {
+          writeBatch(deliveries, List.of(i), outcomes, rows);
+        } catch (SQLException single) {
+          if (Transience.isOutage(single)) {
+            return false;
           }
+          refused(deliveries, i, single, outcomes, rows, sends, sources);
         }
       }
     }
@@ -198,9 +205,9 @@ public final class JobConsumer implements Runnable, AutoCloseable {
     Map<String, String> views = new LinkedHashMap<>();
     for (int i = 0; i < deliveries.size(); i++) {
       Delivery d = deliveries.get(i);
-      JobView v = rows.get(i).view();
+      JobView v = rows[i].view();
       views.put(RedisKeys.job(v.jobId()), Json.mapper().valueToTree(v).toString());
-      Outcome o = outcomes.get(i);
+      Outcome o = outcomes[i];
       if (v.status().isTerminal()) {
         meters.counter("spillway.worker.jobs", "type", type.wireName(), "outcome", v.status().name()).increment();
       }
@@ -232,21 +239,27 @@ public final class JobConsumer implements Runnable, AutoCloseable {
     return true;
   }
 
-  /** Processes deliveries and upserts their rows in one transaction; appends to the lists only on commit. */
-  private void writeBatch(List<Delivery> deliveries, List<Outcome> outcomes, List<JobRows.Row> rows) throws SQLException {
+  /**
+   * Processes the deliveries at the given indices and upserts their rows in one transaction; fills
+   * their outcomes and rows only once it committed.
+   */
+  private void writeBatch(List<Delivery> all, List<Integer> indices, Outcome[] outcomes, JobRows.Row[] rows) throws SQLException {
+    List<Delivery> deliveries = indices.size() == all.size() ? all : indices.stream().map(all::get).toList();
     try (Connection tx = sinks.db().getConnection()) {
       tx.setAutoCommit(false);
       try {
         List<Outcome> done = processor.process(tx, deliveries);
         Instant completedAt = clock.instant();
-        List<JobRows.Row> written = new ArrayList<>();
+        List<JobRows.Row> written = new ArrayList<>(deliveries.size());
         for (int i = 0; i < deliveries.size(); i++) {
           written.add(new JobRows.Row(view(deliveries.get(i), done.get(i), completedAt), deliveries.get(i).job().payload(), deliveries.get(i).enqueuedAt()));
         }
         sinks.rows().upsert(tx, written);
         tx.commit();
-        outcomes.addAll(done);
-        rows.addAll(written);
+        for (int i = 0; i < indices.size(); i++) {
+          outcomes[indices.get(i)] = done.get(i);
+          rows[indices.get(i)] = written.get(i);
+        }
       } catch (SQLException | RuntimeException e) {
         rollbackQuietly(tx);
         throw e;
@@ -260,8 +273,9 @@ public final class JobConsumer implements Runnable, AutoCloseable {
    * a dead letter after the last attempt — and any other error fails the job and copies it to the
    * DLQ. Its row is recorded on its own.
    */
-  private void refused(Delivery d, SQLException e, List<Outcome> outcomes, List<JobRows.Row> rows, List<Future<RecordMetadata>> sends,
-      Map<Delivery, ConsumerRecord<String, byte[]>> sources) {
+  private void refused(List<Delivery> deliveries, int index, SQLException e, Outcome[] outcomes, JobRows.Row[] rows,
+      List<Future<RecordMetadata>> sends, Map<Delivery, ConsumerRecord<String, byte[]>> sources) {
+    Delivery d = deliveries.get(index);
     String message = String.valueOf(e.getMessage());
     Outcome outcome;
     if (Transience.isTransient(e)) {
@@ -274,8 +288,8 @@ public final class JobConsumer implements Runnable, AutoCloseable {
     }
     JobRows.Row row = new JobRows.Row(view(d, outcome, clock.instant()), d.job().payload(), d.enqueuedAt());
     recordAlone(row);
-    outcomes.add(outcome);
-    rows.add(row);
+    outcomes[index] = outcome;
+    rows[index] = row;
   }
 
   /** Records one job's row on its own, after its processing was refused. */
