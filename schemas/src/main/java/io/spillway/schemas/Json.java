@@ -36,6 +36,15 @@ public final class Json {
     return MAPPER;
   }
 
+  /** The value as JSON text, written straight from the value (no intermediate tree). */
+  public static String text(Object value) {
+    try {
+      return MAPPER.writeValueAsString(value);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalArgumentException("cannot write " + value.getClass().getSimpleName() + " as JSON", e);
+    }
+  }
+
   private static ObjectMapper newMapper() {
     JsonMapper mapper =
         JsonMapper.builder()

@@ -75,7 +75,7 @@ public final class StreamsApp implements AutoCloseable {
     // an undecodable event is logged and skipped, never a stopped topology
     props.put(org.apache.kafka.streams.StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueExceptionHandler.class);
     // the monitoring view should follow the pipeline within a second
-    props.put(org.apache.kafka.streams.StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 200);
+    props.put(org.apache.kafka.streams.StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 500);
     // the single local broker: internal topics with one replica
     props.put(org.apache.kafka.streams.StreamsConfig.REPLICATION_FACTOR_CONFIG, -1);
     // a first start reads the events already written; windows long closed are dropped as late anyway

@@ -1,13 +1,13 @@
 package io.spillway.streams.topology;
 
+import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
-import java.util.Arrays;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 
 /**
  * What one {@code jobs.events} partition tells the windowing step, keyed by job type: either the
- * partial aggregate of one second of its events ({@code aggregate} set), or a heartbeat — the
+ * partial aggregate of one second of its events ({@code recorded} set), or a heartbeat — the
  * partition's event time so far, after every event up to it was sent, and whether it is idle.
  *
  * @param sourcePartition the {@code jobs.events} partition
@@ -15,14 +15,14 @@ import org.apache.kafka.common.serialization.Serdes;
  *     heartbeat of a partition that never had an event
  * @param idle a heartbeat's: the partition had no event for the idle period
  * @param bucketStart a partial's second (epoch ms); -1 in a heartbeat
- * @param aggregate a partial's counts and histograms; null in a heartbeat
+ * @param recorded a partial's counts and recorded latencies; null in a heartbeat
  */
-record Partial(int sourcePartition, long sourceTime, boolean idle, long bucketStart, WindowAggregate aggregate) {
+record Partial(int sourcePartition, long sourceTime, boolean idle, long bucketStart, WindowAggregate.Recorded recorded) {
 
   private static final int HEADER = Integer.BYTES + Long.BYTES + 1 + Long.BYTES;
 
   static Partial of(int sourcePartition, long bucketStart, WindowAggregate aggregate) {
-    return new Partial(sourcePartition, -1, false, bucketStart, aggregate);
+    return new Partial(sourcePartition, -1, false, bucketStart, aggregate.recorded());
   }
 
   static Partial heartbeat(int sourcePartition, long sourceTime, boolean idle) {
@@ -30,14 +30,16 @@ record Partial(int sourcePartition, long sourceTime, boolean idle, long bucketSt
   }
 
   boolean isHeartbeat() {
-    return aggregate == null;
+    return recorded == null;
   }
 
   byte[] encode() {
-    byte[] agg = aggregate == null ? new byte[0] : aggregate.encode();
-    return ByteBuffer.allocate(HEADER + agg.length)
-        .putInt(sourcePartition).putLong(sourceTime).put((byte) (idle ? 1 : 0)).putLong(bucketStart).put(agg)
-        .array();
+    ByteArrayOutputStream out = new ByteArrayOutputStream(recorded == null ? HEADER : 256);
+    out.writeBytes(ByteBuffer.allocate(HEADER).putInt(sourcePartition).putLong(sourceTime).put((byte) (idle ? 1 : 0)).putLong(bucketStart).array());
+    if (recorded != null) {
+      recorded.writeTo(out);
+    }
+    return out.toByteArray();
   }
 
   static Partial decode(byte[] bytes) {
@@ -49,8 +51,8 @@ record Partial(int sourcePartition, long sourceTime, boolean idle, long bucketSt
     long time = in.getLong();
     boolean idle = in.get() == 1;
     long bucket = in.getLong();
-    WindowAggregate agg = bytes.length == HEADER ? null : WindowAggregate.decode(Arrays.copyOfRange(bytes, HEADER, bytes.length));
-    return new Partial(partition, time, idle, bucket, agg);
+    WindowAggregate.Recorded recorded = in.hasRemaining() ? WindowAggregate.Recorded.readFrom(in) : null;
+    return new Partial(partition, time, idle, bucket, recorded);
   }
 
   static final Serde<Partial> SERDE =

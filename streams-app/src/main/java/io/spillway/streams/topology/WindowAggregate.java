@@ -3,6 +3,7 @@ package io.spillway.streams.topology;
 import io.spillway.schemas.JobType;
 import io.spillway.schemas.LifecycleEvent;
 import io.spillway.schemas.WindowStats;
+import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
@@ -74,6 +75,115 @@ public final class WindowAggregate {
     processing.add(other.processing);
     endToEnd.add(other.endToEnd);
     return this;
+  }
+
+  /**
+   * This aggregate's recorded values, for merging into several windows: one scan of each histogram
+   * here, then each window takes only the recorded values instead of scanning a whole histogram.
+   */
+  Recorded recorded() {
+    return new Recorded(count, succeeded, failed, deadLettered, Recorded.of(queueWait), Recorded.of(processing), Recorded.of(endToEnd));
+  }
+
+  /** Adds recorded values of another aggregate; the same result as merging it. */
+  WindowAggregate merge(Recorded other) {
+    count += other.count();
+    succeeded += other.succeeded();
+    failed += other.failed();
+    deadLettered += other.deadLettered();
+    Recorded.addTo(other.queueWait(), queueWait);
+    Recorded.addTo(other.processing(), processing);
+    Recorded.addTo(other.endToEnd(), endToEnd);
+    return this;
+  }
+
+  /**
+   * An aggregate's counts and, per histogram, its non-empty buckets as pairs of a value in the
+   * bucket and the bucket's count ({@code [value0, count0, value1, count1, …]}).
+   */
+  record Recorded(long count, long succeeded, long failed, long deadLettered, long[] queueWait, long[] processing, long[] endToEnd) {
+
+    private static long[] of(Histogram h) {
+      long[] pairs = new long[16];
+      int n = 0;
+      for (var v : h.recordedValues()) {
+        if (n == pairs.length) {
+          pairs = java.util.Arrays.copyOf(pairs, n * 2);
+        }
+        pairs[n++] = v.getValueIteratedTo();
+        pairs[n++] = v.getCountAtValueIteratedTo();
+      }
+      return java.util.Arrays.copyOf(pairs, n);
+    }
+
+    private static void addTo(long[] pairs, Histogram h) {
+      for (int i = 0; i < pairs.length; i += 2) {
+        h.recordValueWithCount(pairs[i], pairs[i + 1]);
+      }
+    }
+
+    /**
+     * The wire form between the sampling and the windowing step: the four counts, then per
+     * histogram the number of buckets and each bucket's value (as the distance from the previous
+     * one) and count, all as unsigned LEB128 varints — a few bytes per non-empty bucket.
+     */
+    void writeTo(ByteArrayOutputStream out) {
+      for (long v : new long[] {count, succeeded, failed, deadLettered}) {
+        varint(out, v);
+      }
+      for (long[] pairs : new long[][] {queueWait, processing, endToEnd}) {
+        varint(out, pairs.length / 2);
+        long previous = 0;
+        for (int i = 0; i < pairs.length; i += 2) {
+          varint(out, pairs[i] - previous);
+          varint(out, pairs[i + 1]);
+          previous = pairs[i];
+        }
+      }
+    }
+
+    static Recorded readFrom(ByteBuffer in) {
+      long count = varint(in);
+      long succeeded = varint(in);
+      long failed = varint(in);
+      long dead = varint(in);
+      long[][] histograms = new long[3][];
+      for (int h = 0; h < 3; h++) {
+        int buckets = Math.toIntExact(varint(in));
+        if (buckets < 0 || buckets > in.remaining()) {
+          throw new IllegalArgumentException("a recorded histogram cannot have " + buckets + " buckets in " + in.remaining() + " bytes");
+        }
+        long[] pairs = new long[buckets * 2];
+        long value = 0;
+        for (int i = 0; i < pairs.length; i += 2) {
+          value += varint(in);
+          pairs[i] = value;
+          pairs[i + 1] = varint(in);
+        }
+        histograms[h] = pairs;
+      }
+      return new Recorded(count, succeeded, failed, dead, histograms[0], histograms[1], histograms[2]);
+    }
+
+    private static void varint(ByteArrayOutputStream out, long v) {
+      while ((v & ~0x7FL) != 0) {
+        out.write((int) ((v & 0x7F) | 0x80));
+        v >>>= 7;
+      }
+      out.write((int) v);
+    }
+
+    private static long varint(ByteBuffer in) {
+      long v = 0;
+      for (int shift = 0; shift < 64; shift += 7) {
+        byte b = in.get();
+        v |= (long) (b & 0x7F) << shift;
+        if (b >= 0) {
+          return v;
+        }
+      }
+      throw new IllegalArgumentException("a varint longer than 64 bits");
+    }
   }
 
   public WindowStats toStats(JobType type, String window, Instant start, Instant end) {

@@ -92,6 +92,7 @@ final class WindowingProcessor implements Processor<String, Partial, String, Win
       return;
     }
     long second = partial.bucketStart();
+    WindowAggregate.Recorded recorded = partial.recorded();
     boolean late = false;
     for (WindowSpec spec : specs) {
       for (long start = spec.lastStart(second); start > second - spec.sizeMs() && start >= 0; start -= spec.advanceMs()) {
@@ -105,12 +106,12 @@ final class WindowingProcessor implements Processor<String, Partial, String, Win
           agg = stored(key);
           open.put(key, agg);
         }
-        agg.merge(partial.aggregate());
+        agg.merge(recorded);
         dirty.add(key);
       }
     }
     if (late) {
-      onLate.accept(partial.aggregate().count);
+      onLate.accept(recorded.count());
     }
   }
 

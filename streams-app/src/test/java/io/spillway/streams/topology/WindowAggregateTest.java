@@ -65,4 +65,26 @@ class WindowAggregateTest {
 
     assertThat(merged.toStats(JobType.PAYMENT, "1m", T0, T0.plusSeconds(60))).isEqualTo(all.toStats(JobType.PAYMENT, "1m", T0, T0.plusSeconds(60)));
   }
+
+  @Test
+  void mergingTheRecordedValuesOfPartialsAlsoAfterTheirWireFormGivesExactlyWhatAggregatingEveryEventGives() {
+    WindowAggregate all = new WindowAggregate();
+    WindowAggregate[] parts = {new WindowAggregate(), new WindowAggregate(), new WindowAggregate()};
+    for (int i = 1; i <= 5000; i++) {
+      LifecycleEvent e = event(i % 13 == 0 ? JobStatus.FAILED : JobStatus.SUCCEEDED, i % 7, (i * 31) % 2000, i * 977L % 250_000);
+      all.add(e);
+      parts[i % 3].add(e);
+    }
+
+    Partial onTheWire = Partial.decode(Partial.of(1, 0, parts[1]).encode());
+    WindowAggregate merged = new WindowAggregate().merge(parts[0].recorded()).merge(onTheWire.recorded()).merge(WindowAggregate.decode(parts[2].encode()).recorded());
+
+    assertThat(merged.toStats(JobType.PAYMENT, "1m", T0, T0.plusSeconds(60))).isEqualTo(all.toStats(JobType.PAYMENT, "1m", T0, T0.plusSeconds(60)));
+    for (double p = 0.5; p < 100; p += 0.5) {
+      assertThat(merged.endToEnd.getValueAtPercentile(p)).as("end-to-end at percentile %s", p).isEqualTo(all.endToEnd.getValueAtPercentile(p));
+      assertThat(merged.processing.getValueAtPercentile(p)).as("processing at percentile %s", p).isEqualTo(all.processing.getValueAtPercentile(p));
+    }
+    assertThat(merged.endToEnd.getMaxValue()).isEqualTo(all.endToEnd.getMaxValue());
+    assertThat(merged.queueWait.getTotalCount()).isEqualTo(all.queueWait.getTotalCount());
+  }
 }

@@ -206,7 +206,7 @@ public final class JobConsumer implements Runnable, AutoCloseable {
     for (int i = 0; i < deliveries.size(); i++) {
       Delivery d = deliveries.get(i);
       JobView v = rows[i].view();
-      views.put(RedisKeys.job(v.jobId()), Json.mapper().valueToTree(v).toString());
+      views.put(RedisKeys.job(v.jobId()), Json.text(v));
       Outcome o = outcomes[i];
       if (v.status().isTerminal()) {
         meters.counter("spillway.worker.jobs", "type", type.wireName(), "outcome", v.status().name()).increment();
@@ -321,7 +321,7 @@ public final class JobConsumer implements Runnable, AutoCloseable {
     for (Delivery d : deliveries) {
       JobEnvelope job = d.job();
       JobView view = new JobView(job.jobId(), job.tenant(), job.type(), JobStatus.RUNNING, null, null, job.submittedAt(), d.startedAt(), null, job.attempt());
-      running.put(RedisKeys.job(job.jobId()), Json.mapper().valueToTree(view).toString());
+      running.put(RedisKeys.job(job.jobId()), Json.text(view));
       sinks.publisher().event(new LifecycleEvent(job.jobId(), job.tenant(), job.type(), JobStatus.RUNNING, job.attempt(), job.submittedAt(),
           d.enqueuedAt(), d.startedAt(), null, false, null));
     }

@@ -80,7 +80,7 @@ public final class PredictionProcessor implements JobProcessor {
       misses.increment();
       PredictionResult result = new PredictionResult(score(model, input), model.version(), false);
       computed.put(hash, result);
-      toCache.put(RedisKeys.predictionCache(hash), Json.mapper().valueToTree(result).toString());
+      toCache.put(RedisKeys.predictionCache(hash), Json.text(result));
       outcomes.add(new Outcome.Succeeded(result, false));
     }
     redis.setAll(toCache, cacheTtl);

@@ -44,9 +44,9 @@ public final class JobRows {
         s.setString(2, v.tenant());
         s.setString(3, v.type().wireName());
         s.setString(4, v.status().name());
-        s.setString(5, json(row.input()));
+        s.setString(5, Json.text(row.input()));
         s.setString(6, v.result() == null ? null : v.result().toString());
-        s.setString(7, v.error() == null ? null : json(v.error()));
+        s.setString(7, v.error() == null ? null : Json.text(v.error()));
         s.setInt(8, v.attempts());
         s.setTimestamp(9, ts(v.submittedAt()));
         s.setTimestamp(10, ts(row.enqueuedAt()));
@@ -56,10 +56,6 @@ public final class JobRows {
       }
       s.executeBatch();
     }
-  }
-
-  private static String json(Object value) {
-    return Json.mapper().valueToTree(value).toString();
   }
 
   private static Timestamp ts(Instant instant) {
