@@ -2,7 +2,10 @@
 # Workers benchmark: preloads Kafka (default 1,000,000 prediction jobs with half the inputs repeated
 # and 200,000 payment jobs over 10,000 accounts), measures in the same run PostgreSQL COPY of as
 # many rows and Redis pipelined SET of as many keys, then starts the workers and measures the
-# drain into PostgreSQL and Redis, with progress every second. Writes bench/results/workers-<date>.md.
+# drain into PostgreSQL and Redis, with progress every second. Then a SIGKILL phase: more payments
+# (a quarter as many, at least 20,000) drained while the worker is killed three times mid-batch and
+# restarted, after which it counts lost and duplicated ledger entries and checks every account's
+# running total against its ledger. Writes bench/results/workers-<date>.md.
 # Uses its own fresh database on the local PostgreSQL (or an embedded one) and its own topics.
 #
 # Usage: scripts/bench-workers.sh [PREDICTIONS] [PAYMENTS] [ACCOUNTS]

@@ -40,6 +40,10 @@ import redis.clients.jedis.RedisClient;
  */
 public final class WorkersBench {
 
+  private static final String TENANT = "bench";
+  private static final String KILL_TENANT = "benchkill";
+  private static final int KILLS = 3;
+
   private WorkersBench() {}
 
   public static void main(String[] args) throws Exception {
@@ -57,7 +61,7 @@ public final class WorkersBench {
     int total = predictions + payments;
 
     long t0 = System.nanoTime();
-    preload(bootstrap, topics, predictions, payments, accounts);
+    preload(bootstrap, topics, predictions, payments, accounts, TENANT);
     double preloadSeconds = (System.nanoTime() - t0) / 1e9;
     System.out.printf("preloaded %,d jobs in %.1f s%n", total, preloadSeconds);
 
@@ -76,7 +80,7 @@ public final class WorkersBench {
       long done = 0;
       while (done < total) {
         Thread.sleep(1000);
-        Map<String, Long> byType = terminal(db);
+        Map<String, Long> byType = terminal(db, TENANT);
         long donePredictions = byType.getOrDefault("prediction", 0L);
         long donePayments = byType.getOrDefault("payment", 0L);
         done = donePredictions + donePayments;
@@ -96,6 +100,9 @@ public final class WorkersBench {
     }
     double drainSeconds = (System.nanoTime() - start) / 1e9;
     double jobsPerSecond = total / drainSeconds;
+
+    int killPayments = Math.max(20_000, payments / 4);
+    KillReport kills = killPhase(bootstrap, topics, db, workersJar, workerEnv, killPayments, accounts);
     double predictionRate = predictions / predictionSeconds;
     double paymentRate = payments / paymentSeconds;
     String table = String.format(java.util.Locale.ROOT, """
@@ -113,15 +120,74 @@ public final class WorkersBench {
         | predictions drained / COPY | %.3f |
         | all drained / COPY | %.3f |
         | all drained / Redis SET | %.3f |
+        | SIGKILL phase: payments drained while the worker was killed %d times mid-batch and restarted | %,d in %.1f s |
+        | SIGKILL phase: payments without a ledger entry (lost) | %d |
+        | SIGKILL phase: extra ledger entries (duplicated) | %d |
+        | accounts whose running total differs from their approved ledger entries (all phases) | %d of %,d |
 
         """, Instant.now(), Runtime.getRuntime().availableProcessors(), predictions, payments, accounts, drainSeconds, jobsPerSecond,
         predictions, predictionSeconds, predictionRate, payments, paymentSeconds, paymentRate,
-        total, copyRate, total, setRate, predictionRate / copyRate, jobsPerSecond / copyRate, jobsPerSecond / setRate);
+        total, copyRate, total, setRate, predictionRate / copyRate, jobsPerSecond / copyRate, jobsPerSecond / setRate,
+        KILLS, killPayments, kills.seconds(), kills.lost(), kills.duplicated(), kills.badTotals(), kills.accounts());
     System.out.print(table);
     Files.writeString(results, table, java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
   }
 
-  private static void preload(String bootstrap, Topics topics, int predictions, int payments, int accounts) throws Exception {
+  /** What the SIGKILL phase found. */
+  private record KillReport(double seconds, long lost, long duplicated, long badTotals, long accounts) {}
+
+  /**
+   * Preloads more payments and drains them with a worker that is killed with SIGKILL at a quarter,
+   * half and three quarters of the way — whatever batch it is in the middle of — and restarted;
+   * then counts lost and duplicated ledger entries and checks every account's running total.
+   */
+  private static KillReport killPhase(String bootstrap, Topics topics, PgEndpoint db, Path workersJar, Map<String, String> workerEnv, int payments,
+      int accounts) throws Exception {
+    System.out.printf("kill phase: preloading %,d payments%n", payments);
+    preload(bootstrap, topics, 0, payments, accounts, KILL_TENANT);
+    long start = System.nanoTime();
+    try (ServiceProcess workers = new ServiceProcess("bench-workers-killed", workersJar, workerEnv, Files.createTempDirectory("bench-workers-kill-logs"))) {
+      workers.start();
+      int kills = 0;
+      long done = 0;
+      while (done < payments) {
+        Thread.sleep(200);
+        done = terminal(db, KILL_TENANT).getOrDefault("payment", 0L);
+        if (kills < KILLS && done >= (long) payments * (kills + 1) / (KILLS + 1)) {
+          workers.kill();
+          kills++;
+          System.out.printf("kill phase: SIGKILL %d of %d at %,d of %,d payments terminal; restarting%n", kills, KILLS, done, payments);
+          workers.start();
+        }
+        double elapsed = (System.nanoTime() - start) / 1e9;
+        if (elapsed > 600) {
+          throw new IllegalStateException("the killed workers did not drain " + payments + " payments in 600 s (" + done + " terminal)");
+        }
+      }
+    }
+    double seconds = (System.nanoTime() - start) / 1e9;
+    try (Connection c = db.connect(); Statement s = c.createStatement()) {
+      long entries = single(s, "SELECT count(*) FROM payment_ledger WHERE job_id LIKE '" + KILL_TENANT + "-p-%'");
+      long distinct = single(s, "SELECT count(DISTINCT job_id) FROM payment_ledger WHERE job_id LIKE '" + KILL_TENANT + "-p-%'");
+      long badTotals = single(s, """
+          SELECT count(*) FROM account_totals t
+          LEFT JOIN (SELECT account_id, sum(amount_minor) AS total, count(*) AS n FROM payment_ledger WHERE decision = 'APPROVED' GROUP BY account_id) l
+            ON l.account_id = t.account_id
+          WHERE t.total_minor <> coalesce(l.total, 0) OR t.approved <> coalesce(l.n, 0)""");
+      long accountsWithTotals = single(s, "SELECT count(*) FROM account_totals");
+      System.out.printf("kill phase: %,d payments, %,d ledger entries (%,d distinct jobs), %d accounts with a wrong total%n", payments, entries, distinct, badTotals);
+      return new KillReport(seconds, payments - distinct, entries - distinct, badTotals, accountsWithTotals);
+    }
+  }
+
+  private static long single(Statement s, String sql) throws java.sql.SQLException {
+    try (ResultSet rs = s.executeQuery(sql)) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
+  private static void preload(String bootstrap, Topics topics, int predictions, int payments, int accounts, String tenant) throws Exception {
     Map<String, Object> props = Map.of("bootstrap.servers", bootstrap, "acks", "all", "linger.ms", 5, "compression.type", "lz4",
         "batch.size", 262144);
     SplittableRandom random = new SplittableRandom(7);
@@ -131,10 +197,10 @@ public final class WorkersBench {
         JobEnvelope job;
         if (i < predictions) {
           int variant = i % 2 == 0 ? random.nextInt(1000) : 1000 + i;
-          job = JobEnvelope.first("bench-q-" + i, "bench", now,
+          job = JobEnvelope.first(tenant + "-q-" + i, tenant, now,
               PredictionInput.of("default", Map.of("basket_total", variant * 1.5, "items", (double) (variant % 17), "returning", (double) (variant % 2))));
         } else {
-          job = JobEnvelope.first("bench-p-" + i, "bench", now,
+          job = JobEnvelope.first(tenant + "-p-" + i, tenant, now,
               new PaymentInput("acc-" + random.nextInt(accounts), 100 + random.nextInt(50_000), "EUR", "m-" + random.nextInt(500)));
         }
         Topic<String, JobEnvelope> topic = topics.forType(job.type());
@@ -179,10 +245,10 @@ public final class WorkersBench {
   }
 
   /** Terminal jobs of the benchmark in PostgreSQL, by type. */
-  private static Map<String, Long> terminal(PgEndpoint db) {
+  private static Map<String, Long> terminal(PgEndpoint db, String tenant) {
     Map<String, Long> counts = new HashMap<>();
     try (Connection c = db.connect(); Statement s = c.createStatement();
-        ResultSet rs = s.executeQuery("SELECT type, count(*) FROM jobs WHERE tenant = 'bench' AND status IN ('SUCCEEDED','FAILED','DEAD_LETTERED') GROUP BY type")) {
+        ResultSet rs = s.executeQuery("SELECT type, count(*) FROM jobs WHERE tenant = '" + tenant + "' AND status IN ('SUCCEEDED','FAILED','DEAD_LETTERED') GROUP BY type")) {
       while (rs.next()) {
         counts.put(rs.getString(1), rs.getLong(2));
       }

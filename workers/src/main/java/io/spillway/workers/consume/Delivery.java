@@ -12,5 +12,6 @@ import java.time.Instant;
  * @param offset its offset
  * @param enqueuedAt the record timestamp
  * @param startedAt when this worker started it
+ * @param key the record's key (the job's partition key): jobs of one key keep their order
  */
-public record Delivery(JobEnvelope job, String topic, int partition, long offset, Instant enqueuedAt, Instant startedAt) {}
+public record Delivery(JobEnvelope job, String topic, int partition, long offset, Instant enqueuedAt, Instant startedAt, String key) {}

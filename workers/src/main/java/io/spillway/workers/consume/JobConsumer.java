@@ -157,7 +157,8 @@ public final class JobConsumer implements Runnable, AutoCloseable {
             meters.counter("spillway.worker.duplicates", "type", type.wireName()).increment();
             continue;
           }
-          Delivery d = new Delivery(ok.value(), r.topic(), r.partition(), r.offset(), Instant.ofEpochMilli(r.timestamp()), startedAt);
+          Delivery d = new Delivery(ok.value(), r.topic(), r.partition(), r.offset(), Instant.ofEpochMilli(r.timestamp()), startedAt,
+              r.key() != null ? r.key() : ok.value().key());
           deliveries.add(d);
           sources.put(d, r);
         }

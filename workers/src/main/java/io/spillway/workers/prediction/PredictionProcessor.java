@@ -48,18 +48,20 @@ public final class PredictionProcessor implements JobProcessor {
   @Override
   public List<Outcome> process(Connection tx, List<Delivery> deliveries) {
     Map<String, PredictionInput> distinct = new LinkedHashMap<>();
-    for (Delivery d : deliveries) {
-      PredictionInput input = (PredictionInput) d.job().payload();
-      distinct.putIfAbsent(input.inputHash(), input);
+    String[] inputHashes = new String[deliveries.size()];
+    for (int i = 0; i < deliveries.size(); i++) {
+      PredictionInput input = (PredictionInput) deliveries.get(i).job().payload();
+      inputHashes[i] = input.inputHash(); // computed here, never taken from the record key: a wrong key must not poison the cache
+      distinct.putIfAbsent(inputHashes[i], input);
     }
     List<String> hashes = new ArrayList<>(distinct.keySet());
     Map<String, PredictionResult> cached = redis.getAll(hashes.stream().map(RedisKeys::predictionCache).toList(), PredictionResult.class);
     Map<String, PredictionResult> computed = new HashMap<>();
     Map<String, String> toCache = new HashMap<>();
     List<Outcome> outcomes = new ArrayList<>(deliveries.size());
-    for (Delivery d : deliveries) {
-      PredictionInput input = (PredictionInput) d.job().payload();
-      String hash = input.inputHash();
+    for (int i = 0; i < deliveries.size(); i++) {
+      PredictionInput input = (PredictionInput) deliveries.get(i).job().payload();
+      String hash = inputHashes[i];
       PredictionResult hit = cached.get(RedisKeys.predictionCache(hash));
       if (hit != null) {
         hits.increment();
