@@ -95,7 +95,7 @@ public final class Workers implements AutoCloseable {
 
     // registered up front so that dashboards and alerts see zeros, not gaps, before the first event
     for (JobType type : config.types()) {
-      for (String outcome : List.of("SUCCEEDED", "FAILED", "DEAD_LETTERED", "QUEUED")) {
+      for (String outcome : List.of("SUCCEEDED", "FAILED", "DEAD_LETTERED")) {
         meters.counter("spillway.worker.jobs", "type", type.wireName(), "outcome", outcome);
       }
       meters.counter("spillway.worker.retries", "type", type.wireName());

@@ -68,6 +68,8 @@ public final class JobConsumer implements Runnable, AutoCloseable {
   private final Clock clock;
   private final MeterRegistry meters;
   private final Timer batchTimer;
+  private final Timer processingTimer;
+  private final Map<JobStatus, io.micrometer.core.instrument.Counter> jobsByOutcome = new java.util.EnumMap<>(JobStatus.class);
   private final KeyLanes lanes;
   private volatile boolean closed;
   private volatile boolean assigned;
@@ -90,6 +92,12 @@ public final class JobConsumer implements Runnable, AutoCloseable {
     this.meters = meters;
     this.lanes = new KeyLanes(processing, lanes);
     this.batchTimer = Timer.builder("spillway.worker.batch").tag("type", type.wireName()).publishPercentileHistogram().register(meters);
+    this.processingTimer = Timer.builder("spillway.worker.processing").tag("type", type.wireName()).publishPercentileHistogram().register(meters);
+    for (JobStatus status : JobStatus.values()) {
+      if (status.isTerminal()) {
+        jobsByOutcome.put(status, meters.counter("spillway.worker.jobs", "type", type.wireName(), "outcome", status.name()));
+      }
+    }
   }
 
   /** Whether the group gave this consumer partitions (or it is polling without any yet). */
@@ -210,7 +218,7 @@ public final class JobConsumer implements Runnable, AutoCloseable {
       views.put(RedisKeys.job(v.jobId()), Json.text(v));
       Outcome o = outcomes[i];
       if (v.status().isTerminal()) {
-        meters.counter("spillway.worker.jobs", "type", type.wireName(), "outcome", v.status().name()).increment();
+        jobsByOutcome.get(v.status()).increment();
       }
       if (o instanceof Outcome.Retry retry) {
         if (v.status() == JobStatus.DEAD_LETTERED) {
@@ -224,8 +232,7 @@ public final class JobConsumer implements Runnable, AutoCloseable {
       }
       if (v.status().isTerminal()) {
         sinks.publisher().event(event(d, v, o instanceof Outcome.Succeeded s && s.cacheHit()));
-        Timer.builder("spillway.worker.processing").tag("type", type.wireName()).publishPercentileHistogram().register(meters)
-            .record(Duration.between(d.startedAt(), v.completedAt()));
+        processingTimer.record(Duration.between(d.startedAt(), v.completedAt()));
       }
     }
     sinks.redis().setAll(views, policy.jobTtl());
