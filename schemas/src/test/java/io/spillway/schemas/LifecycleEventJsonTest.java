@@ -1,0 +1,38 @@
+package io.spillway.schemas;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class LifecycleEventJsonTest {
+
+  /** The record's own bean serialisation, which the hand-written serializer must match. */
+  private static final ObjectMapper BEAN =
+      JsonMapper.builder()
+          .addModule(new SimpleModule().addSerializer(Instant.class, new IsoInstants.Serializer()))
+          .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+          .build();
+
+  private static final Instant T = Instant.parse("2026-11-27T09:00:00.123Z");
+
+  @Test
+  void theHandWrittenSerializerWritesExactlyWhatTheRecordsBeanSerialisationWrites() throws Exception {
+    List<LifecycleEvent> events = List.of(
+        new LifecycleEvent("j-1", "acme", JobType.PAYMENT, JobStatus.RUNNING, 1, T, T.plusMillis(3), T.plusMillis(40), null, false, null),
+        new LifecycleEvent("j-2", "acme", JobType.PREDICTION, JobStatus.SUCCEEDED, 2, T, T.plusNanos(1500), T.plusSeconds(1), T.plusSeconds(2), true, null),
+        new LifecycleEvent("j-\"3\"\n", "t\u00e9nant", JobType.PAYMENT, JobStatus.DEAD_LETTERED, 5, T, null, null, T.plusSeconds(9), false, "TRANSIENT_40001"));
+
+    for (LifecycleEvent e : events) {
+      String fast = Json.mapper().writeValueAsString(e);
+
+      assertThat(fast).as("JSON of %s", e.jobId()).isEqualTo(BEAN.writeValueAsString(e));
+      assertThat(Json.mapper().readValue(fast, LifecycleEvent.class)).isEqualTo(e);
+    }
+  }
+}
