@@ -25,8 +25,12 @@ import io.spillway.ingest.submit.SubmitHandler;
 import io.spillway.schemas.JobType;
 import io.spillway.schemas.Json;
 import io.spillway.schemas.Topics;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
@@ -35,11 +39,14 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.DefaultJedisClientConfig;
@@ -56,17 +63,17 @@ public final class IngestApi implements AutoCloseable {
   static final int MAX_BODY_BYTES = 64 * 1024;
 
   private final Vertx vertx;
-  private final HttpServer server;
+  private final List<HttpServer> servers;
   private final JobProducer producer;
   private final RedisClient redis;
   private final HikariDataSource db;
   private final ExecutorService blocking;
   private final PrometheusMeterRegistry meters;
 
-  private IngestApi(Vertx vertx, HttpServer server, JobProducer producer, RedisClient redis, HikariDataSource db,
+  private IngestApi(Vertx vertx, List<HttpServer> servers, JobProducer producer, RedisClient redis, HikariDataSource db,
       ExecutorService blocking, PrometheusMeterRegistry meters) {
     this.vertx = vertx;
-    this.server = server;
+    this.servers = List.copyOf(servers);
     this.producer = producer;
     this.redis = redis;
     this.db = db;
@@ -111,7 +118,8 @@ public final class IngestApi implements AutoCloseable {
     HikariDataSource db = new HikariDataSource(hikari);
     ExecutorService blocking = Executors.newVirtualThreadPerTaskExecutor();
 
-    Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(Runtime.getRuntime().availableProcessors()));
+    int eventLoops = Runtime.getRuntime().availableProcessors();
+    Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(eventLoops));
     JobIds ids = new JobIds(config.jobIdSecret());
     ApiKeys keys = new ApiKeys(config.apiKeys());
     SubmitHandler.Limits limits =
@@ -123,26 +131,33 @@ public final class IngestApi implements AutoCloseable {
     BatchHandler batch = new BatchHandler(vertx, new JobParser(Set.of("default")), producer, ids, Clock.systemUTC(), config.produceTimeout(), meters);
     Routes routes = new Routes(keys, submit, batch, status, producer, meters, config.maxInFlight());
 
-    HttpServer server =
-        vertx.createHttpServer(new HttpServerOptions().setPort(config.httpPort()).setHost("0.0.0.0").setIdleTimeout(75).setIdleTimeoutUnit(TimeUnit.SECONDS))
-            .requestHandler(routes::handle)
-            .listen()
-            .await();
-    log.info("Ingest API listening on port {} (Kafka {}, {} tenants)", server.actualPort(), config.kafkaBootstrap(),
+    // One HTTP server per event loop, all on one port: Vert.x binds the socket once and deals the
+    // connections out round robin. A single server would run every connection on one event loop,
+    // that is on one core, whatever the pool size. (Port 0 asks for a free port; -1 asks for one
+    // that the instances share.)
+    HttpServerOptions options =
+        new HttpServerOptions().setPort(config.httpPort() == 0 ? -1 : config.httpPort()).setHost("0.0.0.0")
+            .setIdleTimeout(75).setIdleTimeoutUnit(TimeUnit.SECONDS);
+    List<HttpServer> servers = new java.util.concurrent.CopyOnWriteArrayList<>();
+    vertx.deployVerticle(() -> new HttpVerticle(options, routes, servers), new DeploymentOptions().setInstances(eventLoops)).await();
+    int port = actualPort(servers);
+    log.info("Ingest API listening on port {} with {} event loops (Kafka {}, {} tenants)", port, servers.size(), config.kafkaBootstrap(),
         config.apiKeys().values().stream().distinct().count());
-    return new IngestApi(vertx, server, producer, redis, db, blocking, meters);
+    return new IngestApi(vertx, servers, producer, redis, db, blocking, meters);
   }
 
   /** The port the server listens on. */
   public int port() {
-    return server.actualPort();
+    return actualPort(servers);
   }
 
   @Override
   public void close() {
     log.info("Ingest API stopping: no new requests, finishing {} in-flight produces", producer.inFlight());
     try {
-      server.close().await();
+      for (HttpServer server : servers) {
+        server.close().await();
+      }
     } catch (RuntimeException e) {
       log.warn("Closing the HTTP server: {}", e.getMessage());
     }
@@ -155,6 +170,29 @@ public final class IngestApi implements AutoCloseable {
     log.info("Ingest API stopped");
   }
 
+  /** The bound port (only the server that bound the shared socket knows it). */
+  private static int actualPort(List<HttpServer> servers) {
+    return servers.stream().mapToInt(HttpServer::actualPort).max().orElseThrow();
+  }
+
+  /** One HTTP server, on the event loop this verticle instance is deployed to. */
+  private static final class HttpVerticle extends VerticleBase {
+    private final HttpServerOptions options;
+    private final Routes routes;
+    private final List<HttpServer> servers;
+
+    HttpVerticle(HttpServerOptions options, Routes routes, List<HttpServer> servers) {
+      this.options = options;
+      this.routes = routes;
+      this.servers = servers;
+    }
+
+    @Override
+    public Future<?> start() {
+      return vertx.createHttpServer(options).requestHandler(routes::handle).listen().onSuccess(servers::add);
+    }
+  }
+
   /** Request routing: paths, methods, authentication, content type and body limits. */
   static final class Routes {
 
@@ -165,6 +203,7 @@ public final class IngestApi implements AutoCloseable {
     private final JobProducer producer;
     private final PrometheusMeterRegistry meters;
     private final int maxInFlight;
+    private final Map<TimerKey, Timer> requestTimers = new ConcurrentHashMap<>();
 
     Routes(ApiKeys keys, SubmitHandler submit, BatchHandler batch, StatusHandler status, JobProducer producer, PrometheusMeterRegistry meters, int maxInFlight) {
       this.keys = keys;
@@ -179,9 +218,8 @@ public final class IngestApi implements AutoCloseable {
     void handle(HttpServerRequest request) {
       long started = System.nanoTime();
       String route = route(request.path());
-      request.response().endHandler(v -> Timer.builder("spillway.ingest.requests")
-          .tag("route", route).tag("method", request.method().name()).tag("status", String.valueOf(request.response().getStatusCode()))
-          .publishPercentileHistogram().register(meters).record(System.nanoTime() - started, TimeUnit.NANOSECONDS));
+      request.response().endHandler(v -> requestTimer(route, request.method(), request.response().getStatusCode())
+          .record(System.nanoTime() - started, TimeUnit.NANOSECONDS));
       switch (route) {
         case "/healthz" -> onlyGet(request, () -> Responses.json(request, 200, Json.mapper().createObjectNode().put("status", "UP")));
         case "/readyz" -> onlyGet(request, () -> ready(request));
@@ -198,6 +236,15 @@ public final class IngestApi implements AutoCloseable {
         default -> Responses.problem(request, Problem.of(Problem.Kind.NOT_FOUND, "no such resource: " + request.path()));
       }
     }
+
+    /** The request timer of a route, method and status; registered once, then found in a map. */
+    private Timer requestTimer(String route, HttpMethod method, int status) {
+      return requestTimers.computeIfAbsent(new TimerKey(route, method, status), k -> Timer.builder("spillway.ingest.requests")
+          .tag("route", k.route()).tag("method", k.method().name()).tag("status", String.valueOf(k.status()))
+          .publishPercentileHistogram().register(meters));
+    }
+
+    private record TimerKey(String route, HttpMethod method, int status) {}
 
     private static String route(String path) {
       if (path.equals("/healthz") || path.equals("/readyz") || path.equals("/metrics") || path.equals("/openapi.yaml")) {
@@ -223,8 +270,7 @@ public final class IngestApi implements AutoCloseable {
       if (tenant.isEmpty()) {
         return;
       }
-      String contentType = request.getHeader("Content-Type");
-      if (contentType == null || !contentType.toLowerCase(Locale.ROOT).matches("application/json\\s*(;\\s*charset=\"?utf-8\"?\\s*)?")) {
+      if (!isJson(request.getHeader(HttpHeaders.CONTENT_TYPE))) {
         Responses.problem(request, Problem.of(Problem.Kind.UNSUPPORTED_MEDIA_TYPE, "send the job as application/json"));
         return;
       }
@@ -241,6 +287,13 @@ public final class IngestApi implements AutoCloseable {
       BodyReader.read(request, MAX_BODY_BYTES, body -> submit.submit(request, tenant.get(), type, body.getBytes()));
     }
 
+    private static final Pattern JSON_TYPE = Pattern.compile("application/json\\s*(;\\s*charset=\"?utf-8\"?\\s*)?", Pattern.CASE_INSENSITIVE);
+
+    /** application/json, optionally with charset=utf-8. */
+    static boolean isJson(String contentType) {
+      return contentType != null && (contentType.equalsIgnoreCase("application/json") || JSON_TYPE.matcher(contentType).matches());
+    }
+
     private void openApi(HttpServerRequest request) {
       try (var in = IngestApi.class.getResourceAsStream("/openapi.yaml")) {
         request.response().putHeader("Content-Type", "application/yaml").end(io.vertx.core.buffer.Buffer.buffer(in.readAllBytes()));
@@ -250,7 +303,7 @@ public final class IngestApi implements AutoCloseable {
     }
 
     private Optional<String> authenticated(HttpServerRequest request) {
-      Optional<String> tenant = keys.tenantOf(request.getHeader("Authorization"));
+      Optional<String> tenant = keys.tenantOf(request.getHeader(HttpHeaders.AUTHORIZATION));
       if (tenant.isEmpty()) {
         request.response().putHeader("WWW-Authenticate", "Bearer realm=\"spillway\"");
         Responses.problem(request, Problem.of(Problem.Kind.UNAUTHORIZED, "send Authorization: Bearer <api-key>"));

@@ -53,6 +53,7 @@ public final class Json {
                 new SimpleModule("spillway")
                     .addDeserializer(JobEnvelope.class, new EnvelopeDeserializer())
                     .addSerializer(LifecycleEvent.class, new LifecycleEventSerializer())
+                    .addSerializer(JobView.class, new JobViewSerializer())
                     .addDeserializer(Instant.class, new IsoInstants.Deserializer())
                     .addSerializer(Instant.class, new IsoInstants.Serializer()))
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
@@ -106,6 +107,34 @@ public final class Json {
       } else {
         g.writeString(IsoInstants.format(value));
       }
+    }
+  }
+
+  /**
+   * Writes a job view field by field — the same JSON as the record's bean serialisation, several
+   * times cheaper; the workers write two per job to Redis.
+   */
+  static final class JobViewSerializer extends com.fasterxml.jackson.databind.ser.std.StdSerializer<JobView> {
+
+    JobViewSerializer() {
+      super(JobView.class);
+    }
+
+    @Override
+    public void serialize(JobView v, com.fasterxml.jackson.core.JsonGenerator g, com.fasterxml.jackson.databind.SerializerProvider provider)
+        throws IOException {
+      g.writeStartObject();
+      g.writeStringField("jobId", v.jobId());
+      g.writeStringField("tenant", v.tenant());
+      g.writeStringField("type", v.type().wireName());
+      g.writeStringField("status", v.status().name());
+      provider.defaultSerializeField("result", v.result(), g);
+      provider.defaultSerializeField("error", v.error(), g);
+      LifecycleEventSerializer.instant(g, "submittedAt", v.submittedAt());
+      LifecycleEventSerializer.instant(g, "startedAt", v.startedAt());
+      LifecycleEventSerializer.instant(g, "completedAt", v.completedAt());
+      g.writeNumberField("attempts", v.attempts());
+      g.writeEndObject();
     }
   }
 

@@ -7,26 +7,19 @@ import io.spillway.schemas.Json;
 import io.spillway.schemas.env.SpillwayEnv;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import org.HdrHistogram.Histogram;
 import picocli.CommandLine.Command;
@@ -82,40 +75,37 @@ public final class LoadCommand implements Callable<Integer> {
       throw new UsageError("--profile must be constant, ramp or black-friday, not '" + profile + "'");
     }
     String key = global.requireApiKey();
+    long elapsedNanos;
     Duration pause = SpillwayEnv.parseDuration("--think", think);
 
     LoadRecorder recorder = new LoadRecorder();
-    ConcurrentLinkedQueue<String> sampled = new ConcurrentLinkedQueue<>();
-    AtomicInteger toSample = new AtomicInteger(sample);
-    ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor();
-    HttpClient http = HttpClient.newBuilder().executor(pool).version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+    List<String> sampled = new ArrayList<>();
     Workload workload = new Workload(paymentShare, repeatShare);
-    AtomicBoolean running = new AtomicBoolean(true);
-    long start = System.nanoTime();
+    int peakUsers = users == null ? 0 : (int) Math.ceil(users * (shape == Profile.BLACK_FRIDAY ? 10 : 1));
+    // one thread drives every connection (see HttpLoadClient): open loop at most --connections in
+    // flight, closed loop one connection per virtual user
     PrintWriter err = spec.commandLine().getErr();
-    Thread ticker = Thread.ofPlatform().daemon().start(() -> progress(recorder, start, length, running, err));
-
-    java.util.concurrent.Semaphore inFlight = new java.util.concurrent.Semaphore(rate != null ? Math.max(1, connections) : Integer.MAX_VALUE);
-    Sender sender = (intendedNanos, job) -> {
-      recorder.sent();
-      inFlight.acquireUninterruptibly();
+    HttpLoadClient.warmUp(key, workload, rate != null ? rate : 20_000);
+    try (HttpLoadClient client = new HttpLoadClient(global.api, key, rate != null ? connections : peakUsers, rate != null, recorder, sample,
+        body -> sampleJobId(body, sampled))) {
+      client.connectAll(Duration.ofSeconds(10));
+      AtomicBoolean running = new AtomicBoolean(true);
+      long start = System.nanoTime();
+      long end = start + length.toNanos();
+      Thread ticker = Thread.ofPlatform().daemon().start(() -> progress(recorder, start, length, running, err));
       try {
-        sendOne(http, key, job, intendedNanos, recorder, sampled, toSample);
+        if (rate != null) {
+          client.runOpen(workload, sinceStart -> rate * shape.multiplier(Duration.ofNanos(sinceStart), length), start, end);
+        } else {
+          client.runClosed(peakUsers, sinceStart -> users * shape.multiplier(Duration.ofNanos(sinceStart), length), pause, workload, start, end);
+        }
       } finally {
-        inFlight.release();
+        running.set(false);
+        ticker.interrupt();
+        ticker.join();
       }
-    };
-
-    if (rate != null) {
-      openLoop(sender, workload, shape, length, start, pool);
-    } else {
-      closedLoop(sender, workload, shape, length, start, pause, pool);
+      elapsedNanos = System.nanoTime() - start;
     }
-    pool.shutdown();
-    pool.awaitTermination(35, TimeUnit.SECONDS);
-    running.set(false);
-    ticker.join();
-    long elapsedNanos = System.nanoTime() - start;
     recorder.tick(elapsedNanos / 1_000_000_000L);
     Histogram completion = completions(HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build(), key, List.copyOf(sampled));
 
@@ -132,85 +122,20 @@ public final class LoadCommand implements Callable<Integer> {
     return 0;
   }
 
-  private void sendOne(HttpClient http, String key, Workload.Job job, long intendedNanos, LoadRecorder recorder,
-      ConcurrentLinkedQueue<String> sampled, AtomicInteger toSample) {
-    HttpRequest request = HttpRequest.newBuilder(URI.create(global.api + job.path())).timeout(Duration.ofSeconds(30))
-        .header("Authorization", "Bearer " + key).header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(job.body())).build();
-    String outcome;
+  /** Keeps the job id of the first {@code --sample} accepted jobs, to poll for their completion. */
+  private static void sampleJobId(String body, List<String> sampled) {
     try {
-      HttpResponse<String> answer = http.send(request, HttpResponse.BodyHandlers.ofString());
-      outcome = String.valueOf(answer.statusCode());
-      if (answer.statusCode() == 202 && toSample.getAndDecrement() > 0) {
-        sampled.add(Json.mapper().readTree(answer.body()).path("jobId").asText());
-      }
-    } catch (HttpTimeoutException e) {
-      outcome = "timeout";
-    } catch (ConnectException e) {
-      outcome = "connect";
+      sampled.add(Json.mapper().readTree(body).path("jobId").asText());
     } catch (IOException e) {
-      outcome = "io";
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return;
+      // a 202 without a readable body: nothing to sample
     }
-    recorder.record((System.nanoTime() - intendedNanos) / 1000, outcome);
-  }
-
-  @FunctionalInterface
-  interface Sender {
-    void send(long intendedNanos, Workload.Job job);
-  }
-
-  /** Requests leave on schedule; each one's latency counts from when it should have left. */
-  private void openLoop(Sender sender, Workload workload, Profile shape, Duration length, long start, ExecutorService pool) {
-    SplittableRandom random = new SplittableRandom(1);
-    long end = start + length.toNanos();
-    long next = start;
-    while (next < end) {
-      long wait = next - System.nanoTime();
-      if (wait > 0) {
-        LockSupport.parkNanos(wait);
-      }
-      long intended = next;
-      Workload.Job job = workload.next(random);
-      pool.execute(() -> sender.send(intended, job));
-      double current = rate * shape.multiplier(Duration.ofNanos(next - start), length);
-      next += (long) (1e9 / current);
-    }
-  }
-
-  /** Each virtual user sends, waits for the answer, thinks, and sends again. */
-  private void closedLoop(Sender sender, Workload workload, Profile shape, Duration length, long start, Duration pause, ExecutorService pool)
-      throws InterruptedException {
-    long end = start + length.toNanos();
-    int peak = (int) Math.ceil(users * (shape == Profile.BLACK_FRIDAY ? 10 : 1));
-    for (int u = 0; u < peak; u++) {
-      int index = u;
-      pool.execute(() -> {
-        SplittableRandom random = new SplittableRandom(index);
-        while (System.nanoTime() < end) {
-          double active = users * shape.multiplier(Duration.ofNanos(System.nanoTime() - start), length);
-          if (index >= Math.ceil(active)) {
-            LockSupport.parkNanos(50_000_000L);
-            continue;
-          }
-          long sent = System.nanoTime();
-          sender.send(sent, workload.next(random));
-          if (!pause.isZero()) {
-            LockSupport.parkNanos(pause.toNanos());
-          }
-        }
-      });
-    }
-    TimeUnit.NANOSECONDS.sleep(Math.max(0, end - System.nanoTime()));
   }
 
   private static void progress(LoadRecorder recorder, long start, Duration length, AtomicBoolean running, PrintWriter err) {
     long second = 0;
     while (running.get()) {
       LockSupport.parkNanos(start + (second + 1) * 1_000_000_000L - System.nanoTime());
-      if (!running.get()) {
+      if (!running.get() || System.nanoTime() < start + (second + 1) * 1_000_000_000L) {
         return;
       }
       Histogram h = recorder.tick(second);

@@ -1,10 +1,10 @@
 package io.spillway.ingest.auth;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.Map;
 import java.util.Optional;
 
@@ -14,7 +14,9 @@ import java.util.Optional;
  */
 public final class ApiKeys {
 
-  private final Map<String, String> tenantByDigest = new HashMap<>();
+  private final Map<ByteBuffer, String> tenantByDigest = new HashMap<>();
+  // one digest per thread (the event loops): MessageDigest.getInstance is a provider lookup
+  private final ThreadLocal<MessageDigest> sha256 = ThreadLocal.withInitial(ApiKeys::newDigest);
 
   public ApiKeys(Map<String, String> tenantByKey) {
     tenantByKey.forEach((key, tenant) -> tenantByDigest.put(digest(key), tenant));
@@ -32,10 +34,13 @@ public final class ApiKeys {
     return Optional.ofNullable(tenantByDigest.get(digest(key)));
   }
 
-  private static String digest(String key) {
+  private ByteBuffer digest(String key) {
+    return ByteBuffer.wrap(sha256.get().digest(key.getBytes(StandardCharsets.UTF_8)));
+  }
+
+  private static MessageDigest newDigest() {
     try {
-      return HexFormat.of()
-          .formatHex(MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8)));
+      return MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }

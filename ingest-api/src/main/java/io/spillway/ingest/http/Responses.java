@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.spillway.schemas.Json;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 
@@ -12,12 +13,26 @@ public final class Responses {
 
   private Responses() {}
 
+  private static final CharSequence X_REQUEST_ID = HttpHeaders.createOptimized("X-Request-Id");
+  private static final CharSequence APPLICATION_JSON = HttpHeaders.createOptimized("application/json");
+  private static final CharSequence PROBLEM_JSON = HttpHeaders.createOptimized(Problem.CONTENT_TYPE);
+
   public static void json(HttpServerRequest request, int status, JsonNode body) {
-    send(request, status, "application/json", body);
+    send(request, status, APPLICATION_JSON, body);
+  }
+
+  /** A JSON answer whose body is already serialised. */
+  public static void json(HttpServerRequest request, int status, Buffer body) {
+    HttpServerResponse response = request.response();
+    if (response.ended() || response.closed()) {
+      return;
+    }
+    echoRequestId(request, response);
+    response.setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, APPLICATION_JSON).end(body);
   }
 
   public static void problem(HttpServerRequest request, Problem problem) {
-    send(request, problem.status(), Problem.CONTENT_TYPE, problem.toJson(request.path()));
+    send(request, problem.status(), PROBLEM_JSON, problem.toJson(request.path()));
   }
 
   /** A 429 or 503 with the seconds after which a retry is welcome. */
@@ -26,22 +41,26 @@ public final class Responses {
     problem(request, problem);
   }
 
-  private static void send(HttpServerRequest request, int status, String contentType, JsonNode body) {
+  private static void send(HttpServerRequest request, int status, CharSequence contentType, JsonNode body) {
     HttpServerResponse response = request.response();
     if (response.ended() || response.closed()) {
       return;
     }
-    String requestId = request.getHeader("X-Request-Id");
-    if (requestId != null && requestId.length() <= 200) {
-      response.putHeader("X-Request-Id", requestId);
-    }
+    echoRequestId(request, response);
     try {
       response
           .setStatusCode(status)
-          .putHeader("Content-Type", contentType)
+          .putHeader(HttpHeaders.CONTENT_TYPE, contentType)
           .end(Buffer.buffer(Json.mapper().writeValueAsBytes(body)));
     } catch (JsonProcessingException e) {
       response.setStatusCode(500).end();
+    }
+  }
+
+  private static void echoRequestId(HttpServerRequest request, HttpServerResponse response) {
+    String requestId = request.getHeader(X_REQUEST_ID);
+    if (requestId != null && requestId.length() <= 200) {
+      response.putHeader(X_REQUEST_ID, requestId);
     }
   }
 }

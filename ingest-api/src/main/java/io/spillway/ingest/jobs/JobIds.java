@@ -5,6 +5,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.Base64;
@@ -31,10 +32,32 @@ public final class JobIds {
   private static final Base64.Decoder DECODER = Base64.getUrlDecoder();
 
   private final SecretKeySpec key;
-  private final SecureRandom random = new SecureRandom();
+  // one keyed Mac and one generator per thread (the event loops): Mac.getInstance and init cost
+  // more than the MAC itself, and the default SecureRandom serialises all threads on one lock
+  private final ThreadLocal<Mac> macs;
+  private final ThreadLocal<SecureRandom> randoms = ThreadLocal.withInitial(JobIds::newRandom);
 
   public JobIds(byte[] secret) {
     this.key = new SecretKeySpec(secret.clone(), "HmacSHA256");
+    this.macs = ThreadLocal.withInitial(this::newMac);
+  }
+
+  private Mac newMac() {
+    try {
+      Mac mac = Mac.getInstance("HmacSHA256");
+      mac.init(key);
+      return mac;
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("HmacSHA256 is missing from this JDK", e);
+    }
+  }
+
+  private static SecureRandom newRandom() {
+    try {
+      return SecureRandom.getInstance("DRBG");
+    } catch (NoSuchAlgorithmException e) {
+      return new SecureRandom();
+    }
   }
 
   /** What an id says about its job. */
@@ -43,7 +66,7 @@ public final class JobIds {
   /** A fresh id for a job submitted now. */
   public String newId(String tenant, JobType type, Instant submittedAt) {
     byte[] nonce = new byte[11];
-    random.nextBytes(nonce);
+    randoms.get().nextBytes(nonce);
     return encode(tenant, type, (byte) 0, submittedAt.toEpochMilli(), nonce);
   }
 
@@ -90,24 +113,13 @@ public final class JobIds {
   }
 
   private byte[] sign(String tenant, byte[] bytes) {
-    try {
-      Mac mac = Mac.getInstance("HmacSHA256");
-      mac.init(key);
-      mac.update(bytes, 0, BODY);
-      mac.update(tenant.getBytes(StandardCharsets.UTF_8));
-      return java.util.Arrays.copyOf(mac.doFinal(), MAC);
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("HmacSHA256 is missing from this JDK", e);
-    }
+    Mac mac = macs.get(); // doFinal leaves it reset for the next use
+    mac.update(bytes, 0, BODY);
+    mac.update(tenant.getBytes(StandardCharsets.UTF_8));
+    return java.util.Arrays.copyOf(mac.doFinal(), MAC);
   }
 
   private byte[] mac(String text) {
-    try {
-      Mac mac = Mac.getInstance("HmacSHA256");
-      mac.init(key);
-      return mac.doFinal(text.getBytes(StandardCharsets.UTF_8));
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("HmacSHA256 is missing from this JDK", e);
-    }
+    return macs.get().doFinal(text.getBytes(StandardCharsets.UTF_8));
   }
 }

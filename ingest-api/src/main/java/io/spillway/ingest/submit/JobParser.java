@@ -34,7 +34,8 @@ public final class JobParser {
 
   private static final Set<String> CURRENCIES =
       Currency.getAvailableCurrencies().stream().map(Currency::getCurrencyCode).collect(Collectors.toUnmodifiableSet());
-  private static final Pattern ID = Pattern.compile("[A-Za-z0-9._:@-]{1,64}");
+  private static final Set<String> PAYMENT_FIELDS = Set.of("accountId", "amountMinor", "currency", "merchantId");
+  private static final Set<String> PREDICTION_FIELDS = Set.of("model", "features");
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]{1,64}");
 
   private final ObjectReader reader = Json.mapper().reader().with(StreamReadFeature.STRICT_DUPLICATE_DETECTION);
@@ -77,7 +78,7 @@ public final class JobParser {
   }
 
   private PaymentInput payment(JsonNode json) {
-    onlyFields(json, Set.of("accountId", "amountMinor", "currency", "merchantId"));
+    onlyFields(json, PAYMENT_FIELDS);
     String account = id(json, "accountId");
     JsonNode amount = required(json, "amountMinor");
     if (!amount.isIntegralNumber()) {
@@ -95,7 +96,7 @@ public final class JobParser {
   }
 
   private PredictionInput prediction(JsonNode json) {
-    onlyFields(json, Set.of("model", "features"));
+    onlyFields(json, PREDICTION_FIELDS);
     String model = text(json, "model", 64);
     if (!models.contains(model)) {
       throw new FieldProblem("/model", "unknown model '" + model + "'; known: " + String.join(", ", new java.util.TreeSet<>(models)));
@@ -157,10 +158,22 @@ public final class JobParser {
 
   private static String id(JsonNode json, String field) {
     String text = text(json, field, 64);
-    if (!ID.matcher(text).matches()) {
+    if (!isId(text)) {
       throw new FieldProblem("/" + field, field + " may hold only A-Z a-z 0-9 . _ : @ -");
     }
     return text;
+  }
+
+  /** Only A-Z a-z 0-9 . _ : @ - (the length is checked by the caller). */
+  private static boolean isId(String text) {
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == ':' || c == '@' || c == '-';
+      if (!ok) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static Parsed bad(Problem problem) {

@@ -71,8 +71,12 @@ public final class JobProducer {
     // batch the many small records of a surge into few requests
     props.put(ProducerConfig.LINGER_MS_CONFIG, 2);
     props.put(ProducerConfig.BATCH_SIZE_CONFIG, 128 * 1024);
-    // JSON compresses well; lz4 is cheap on the CPU the API needs for parsing
-    props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+    // no compression: keyed over 12 partitions with a 2 ms linger, a batch holds only a few records
+    // at the rates that matter for latency, so a codec saves little, while lz4 allocates 128 KiB of
+    // buffers per batch — measured at 20,000 jobs/s: two thirds of all allocation, 3x the young
+    // collections and ~10% of the API's CPU (and 7% of closed-loop throughput). The broker can
+    // still compress at rest (topic compression.type) if disk matters more than its CPU.
+    props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "none");
     // room for a surge's backlog while the broker catches up; when full, 503 at once
     props.put(ProducerConfig.BUFFER_MEMORY_CONFIG, 128L * 1024 * 1024);
     // a record not acknowledged within this is reported failed (the client got 503 long before)

@@ -1,6 +1,5 @@
 package io.spillway.ingest.submit;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.spillway.ingest.http.Problem;
@@ -13,9 +12,14 @@ import io.spillway.schemas.JobType;
 import io.spillway.schemas.Json;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -29,6 +33,8 @@ import org.slf4j.LoggerFactory;
 public final class SubmitHandler {
 
   private static final Logger log = LoggerFactory.getLogger(SubmitHandler.class);
+  private static final CharSequence IDEMPOTENCY_KEY = HttpHeaders.createOptimized("Idempotency-Key");
+  private static final CharSequence TRACEPARENT = HttpHeaders.createOptimized("traceparent");
 
   private final Vertx vertx;
   private final JobParser parser;
@@ -42,6 +48,9 @@ public final class SubmitHandler {
   private final ExecutorService blocking;
   private final int predictionLimit;
   private final int paymentLimit;
+  // looked up once: a registry lookup builds tags and an id on every call
+  private final Map<JobType, Counter> accepted = new EnumMap<>(JobType.class);
+  private final Map<String, Counter> shed = new ConcurrentHashMap<>();
 
   /** The collaborators and limits of a submit. */
   public record Limits(RateLimiter rateLimiter, IdempotencyRecords idempotency, ExecutorService blocking, int maxInFlight, double paymentReserve) {}
@@ -61,6 +70,9 @@ public final class SubmitHandler {
     this.paymentLimit = limits.maxInFlight();
     // predictions are shed first: they may use only the share of capacity payments do not reserve
     this.predictionLimit = Math.max(1, (int) (limits.maxInFlight() * (1 - limits.paymentReserve())));
+    for (JobType type : JobType.values()) {
+      accepted.put(type, meters.counter("spillway.ingest.accepted", "type", type.wireName()));
+    }
   }
 
   /** Applies the tenant's rate limit, sets the RateLimit headers; false (and 429 sent) when over. */
@@ -72,7 +84,7 @@ public final class SubmitHandler {
           .putHeader("RateLimit", "\"tenant\";r=" + d.remaining() + ";t=" + (d.allowed() ? 0 : d.retryAfterSeconds()));
     }
     if (!d.allowed()) {
-      meters.counter("spillway.ingest.shed", "reason", "rate-limit").increment();
+      shedCounter("rate-limit").increment();
       Responses.problem(request, Problem.of(Problem.Kind.RATE_LIMITED, "tenant over its limit of " + d.limit() + " jobs/s"), (int) d.retryAfterSeconds());
     }
     return d.allowed();
@@ -80,8 +92,8 @@ public final class SubmitHandler {
 
   /** Handles a body that was read and found within limits. */
   public void submit(HttpServerRequest request, String tenant, JobType type, byte[] body) {
-    String idempotencyKey = request.getHeader("Idempotency-Key");
-    if (idempotencyKey != null && (idempotencyKey.isEmpty() || idempotencyKey.length() > 255 || !idempotencyKey.matches("[\\x21-\\x7e]+"))) {
+    String idempotencyKey = request.getHeader(IDEMPOTENCY_KEY);
+    if (idempotencyKey != null && !validIdempotencyKey(idempotencyKey)) {
       Responses.problem(request, Problem.of(Problem.Kind.INVALID_REQUEST, "Idempotency-Key must be 1 to 255 visible ASCII characters"));
       return;
     }
@@ -114,10 +126,28 @@ public final class SubmitHandler {
     }
   }
 
+  /** 1 to 255 visible ASCII characters. */
+  private static boolean validIdempotencyKey(String key) {
+    if (key.isEmpty() || key.length() > 255) {
+      return false;
+    }
+    for (int i = 0; i < key.length(); i++) {
+      char c = key.charAt(i);
+      if (c < 0x21 || c > 0x7e) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   private void produce(HttpServerRequest request, JobEnvelope job) {
     Context context = vertx.getOrCreateContext();
-    String traceparent = Traceparent.acceptOrStart(request.getHeader("traceparent"));
-    AtomicBoolean answered = new AtomicBoolean();
+    String traceparent = Traceparent.acceptOrStart(request.getHeader(TRACEPARENT));
+    // the acknowledgement and the timeout both run on this request's event loop (so the timer id is
+    // set before either); whichever comes first answers. The acknowledgement cancels the timer: left
+    // pending, every timer would hold its request for the whole timeout, tens of thousands of them
+    // under load, all surviving young collections (long GC pauses, a growing old generation).
+    PendingAnswer answered = new PendingAnswer();
     try {
       producer
           .send(job, traceparent, job.type() == JobType.PAYMENT ? paymentLimit : predictionLimit)
@@ -128,6 +158,7 @@ public final class SubmitHandler {
                         if (!answered.compareAndSet(false, true)) {
                           return;
                         }
+                        vertx.cancelTimer(answered.timerId);
                         if (error == null) {
                           accepted(request, job, traceparent);
                         } else {
@@ -140,29 +171,49 @@ public final class SubmitHandler {
       shed(request, refused.reason(), refused.getMessage());
       return;
     }
-    vertx.setTimer(
-        produceTimeout.toMillis(),
-        t -> {
-          if (answered.compareAndSet(false, true)) {
-            shed(request, "timeout", "Kafka did not acknowledge the job in time; retry with the same Idempotency-Key");
-          }
-        });
+    long timer =
+        vertx.setTimer(
+            produceTimeout.toMillis(),
+            t -> {
+              if (answered.compareAndSet(false, true)) {
+                shed(request, "timeout", "Kafka did not acknowledge the job in time; retry with the same Idempotency-Key");
+              }
+            });
+    answered.timerId = timer;
+  }
+
+  /** Whether a submit was answered, and its timeout timer. */
+  private static final class PendingAnswer extends AtomicBoolean {
+    long timerId = -1;
   }
 
   private void accepted(HttpServerRequest request, JobEnvelope job, String traceparent) {
-    meters.counter("spillway.ingest.accepted", "type", job.type().wireName()).increment();
+    accepted.get(job.type()).increment();
     String statusUrl = "/v1/jobs/" + job.jobId();
-    ObjectNode body = Json.mapper().createObjectNode();
-    body.put("jobId", job.jobId());
-    body.put("type", job.type().wireName());
-    body.put("status", "QUEUED");
-    body.put("statusUrl", statusUrl);
-    request.response().putHeader("Location", statusUrl).putHeader("traceparent", traceparent);
-    Responses.json(request, 202, body);
+    request.response().putHeader(HttpHeaders.LOCATION, statusUrl).putHeader(TRACEPARENT, traceparent);
+    Responses.json(request, 202, acceptedBody(job, statusUrl));
+  }
+
+  /**
+   * {@code {"jobId", "type", "status": "QUEUED", "statusUrl"}}, written directly: job ids are
+   * base64url and type names lower-case letters, so nothing needs escaping.
+   */
+  static Buffer acceptedBody(JobEnvelope job, String statusUrl) {
+    String type = job.type().wireName();
+    Buffer body = Buffer.buffer(64 + 2 * job.jobId().length() + type.length());
+    body.appendString("{\"jobId\":\"").appendString(job.jobId())
+        .appendString("\",\"type\":\"").appendString(type)
+        .appendString("\",\"status\":\"QUEUED\",\"statusUrl\":\"").appendString(statusUrl)
+        .appendString("\"}");
+    return body;
   }
 
   private void shed(HttpServerRequest request, String reason, String detail) {
-    meters.counter("spillway.ingest.shed", "reason", reason).increment();
+    shedCounter(reason).increment();
     Responses.problem(request, Problem.of(Problem.Kind.OVERLOADED, detail), 1);
+  }
+
+  private Counter shedCounter(String reason) {
+    return shed.computeIfAbsent(reason, r -> meters.counter("spillway.ingest.shed", "reason", r));
   }
 }

@@ -1,0 +1,40 @@
+package io.spillway.schemas;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class JobViewJsonTest {
+
+  /** The record's own bean serialisation, which the hand-written serializer must match. */
+  private static final ObjectMapper BEAN =
+      JsonMapper.builder()
+          .addModule(new SimpleModule().addSerializer(Instant.class, new IsoInstants.Serializer()))
+          .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+          .build();
+
+  private static final Instant T = Instant.parse("2026-11-27T09:00:00.123456Z");
+
+  @Test
+  void theHandWrittenSerializerWritesExactlyWhatTheRecordsBeanSerialisationWrites() throws Exception {
+    List<JobView> views = List.of(
+        new JobView("j-1", "acme", JobType.PAYMENT, JobStatus.QUEUED, null, null, T, null, null, 1),
+        new JobView("j-2", "acme", JobType.PREDICTION, JobStatus.SUCCEEDED,
+            Json.mapper().valueToTree(new PredictionResult(0.731, "logistic-1", true)), null, T, T.plusSeconds(1), T.plusSeconds(2), 2),
+        new JobView("j-\"3\"", "t\u00e9nant", JobType.PAYMENT, JobStatus.DEAD_LETTERED, null,
+            new JobError("TRANSIENT_40001", "could not serialize\naccess"), T, T.plusMillis(5), T.plusMillis(9), 5));
+
+    for (JobView v : views) {
+      String fast = Json.mapper().writeValueAsString(v);
+
+      assertThat(fast).as("JSON of %s", v.jobId()).isEqualTo(BEAN.writeValueAsString(v));
+      assertThat(Json.mapper().writeValueAsString(Json.mapper().readValue(fast, JobView.class))).as("JSON after a round trip").isEqualTo(fast);
+    }
+  }
+}
