@@ -67,6 +67,8 @@ final class HttpLoadClient implements AutoCloseable {
    * @param pooled true for an open loop (requests share the connections), false for a closed loop
    *     (each user has its own)
    * @param samples how many 202 answers' bodies to hand to {@code accepted} (the first ones)
+   * @param accepted takes those bodies on the generator's one thread, while the clock runs: it must
+   *     only keep them (parse them after the test), or every request scheduled meanwhile is late
    */
   HttpLoadClient(String api, String apiKey, int connections, boolean pooled, LoadRecorder recorder, int samples, Consumer<String> accepted)
       throws IOException {
