@@ -69,6 +69,16 @@ public final class IsoInstants {
     return out.append('Z').toString();
   }
 
+  /** Writes a field holding an instant as {@link #format} does, or null. */
+  static void writeField(JsonGenerator g, String name, Instant value) throws IOException {
+    g.writeFieldName(name);
+    if (value == null) {
+      g.writeNull();
+    } else {
+      g.writeString(format(value));
+    }
+  }
+
   private static final int[] POWERS_OF_TEN = {1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000};
 
   private static StringBuilder pad(StringBuilder out, int value, int width) {

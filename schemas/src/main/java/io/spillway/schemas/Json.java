@@ -91,22 +91,13 @@ public final class Json {
       g.writeStringField("type", e.type().wireName());
       g.writeStringField("status", e.status().name());
       g.writeNumberField("attempt", e.attempt());
-      instant(g, "submittedAt", e.submittedAt());
-      instant(g, "enqueuedAt", e.enqueuedAt());
-      instant(g, "startedAt", e.startedAt());
-      instant(g, "completedAt", e.completedAt());
+      IsoInstants.writeField(g, "submittedAt", e.submittedAt());
+      IsoInstants.writeField(g, "enqueuedAt", e.enqueuedAt());
+      IsoInstants.writeField(g, "startedAt", e.startedAt());
+      IsoInstants.writeField(g, "completedAt", e.completedAt());
       g.writeBooleanField("cacheHit", e.cacheHit());
       g.writeStringField("errorCode", e.errorCode());
       g.writeEndObject();
-    }
-
-    private static void instant(com.fasterxml.jackson.core.JsonGenerator g, String name, Instant value) throws IOException {
-      g.writeFieldName(name);
-      if (value == null) {
-        g.writeNull();
-      } else {
-        g.writeString(IsoInstants.format(value));
-      }
     }
   }
 
@@ -130,9 +121,9 @@ public final class Json {
       g.writeStringField("status", v.status().name());
       provider.defaultSerializeField("result", v.result(), g);
       provider.defaultSerializeField("error", v.error(), g);
-      LifecycleEventSerializer.instant(g, "submittedAt", v.submittedAt());
-      LifecycleEventSerializer.instant(g, "startedAt", v.startedAt());
-      LifecycleEventSerializer.instant(g, "completedAt", v.completedAt());
+      IsoInstants.writeField(g, "submittedAt", v.submittedAt());
+      IsoInstants.writeField(g, "startedAt", v.startedAt());
+      IsoInstants.writeField(g, "completedAt", v.completedAt());
       g.writeNumberField("attempts", v.attempts());
       g.writeEndObject();
     }

@@ -224,14 +224,14 @@ final class HttpLoadClient implements AutoCloseable {
 
   /**
    * Runs the generator's real code (workload, encoding, the selector loop, parsing, recording) for
-   * a moment against an in-process stub server, so that it is compiled before the test starts. A
+   * a moment against an in-process loopback server, so that it is compiled before the test starts. A
    * cold generator falls behind in its first second, and its compiler threads take CPU from a
    * server on the same machine; either would count as the server's latency. Nothing is sent to the
    * API and nothing is recorded. Best effort.
    */
   static void warmUp(String apiKey, Workload workload, double rate) {
-    try (WarmUpServer stub = new WarmUpServer();
-        HttpLoadClient client = new HttpLoadClient(stub.url(), apiKey, 64, true, new LoadRecorder(), 0, body -> {})) {
+    try (WarmUpServer server = new WarmUpServer();
+        HttpLoadClient client = new HttpLoadClient(server.url(), apiKey, 64, true, new LoadRecorder(), 0, body -> {})) {
       client.connectAll(Duration.ofSeconds(2));
       long start = System.nanoTime();
       double warmRate = Math.min(rate, 20_000);

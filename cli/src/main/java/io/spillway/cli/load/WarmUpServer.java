@@ -11,7 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Iterator;
 
 /**
- * A loopback HTTP/1.1 stub that answers every request with a canned 202, on a thread of its own.
+ * A loopback HTTP/1.1 server that answers every request with a canned 202, on a thread of its own.
  * The load generator runs its real code against it before a test (see {@link HttpLoadClient#warmUp})
  * so that the JIT has compiled it by the time the clock starts — without sending the API a single
  * request that is not measured.

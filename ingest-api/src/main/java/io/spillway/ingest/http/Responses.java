@@ -23,12 +23,7 @@ public final class Responses {
 
   /** A JSON answer whose body is already serialised. */
   public static void json(HttpServerRequest request, int status, Buffer body) {
-    HttpServerResponse response = request.response();
-    if (response.ended() || response.closed()) {
-      return;
-    }
-    echoRequestId(request, response);
-    response.setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, APPLICATION_JSON).end(body);
+    send(request, status, APPLICATION_JSON, body);
   }
 
   public static void problem(HttpServerRequest request, Problem problem) {
@@ -42,19 +37,20 @@ public final class Responses {
   }
 
   private static void send(HttpServerRequest request, int status, CharSequence contentType, JsonNode body) {
+    try {
+      send(request, status, contentType, Buffer.buffer(Json.mapper().writeValueAsBytes(body)));
+    } catch (JsonProcessingException e) {
+      send(request, 500, contentType, Buffer.buffer());
+    }
+  }
+
+  private static void send(HttpServerRequest request, int status, CharSequence contentType, Buffer body) {
     HttpServerResponse response = request.response();
     if (response.ended() || response.closed()) {
       return;
     }
     echoRequestId(request, response);
-    try {
-      response
-          .setStatusCode(status)
-          .putHeader(HttpHeaders.CONTENT_TYPE, contentType)
-          .end(Buffer.buffer(Json.mapper().writeValueAsBytes(body)));
-    } catch (JsonProcessingException e) {
-      response.setStatusCode(500).end();
-    }
+    response.setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, contentType).end(body);
   }
 
   private static void echoRequestId(HttpServerRequest request, HttpServerResponse response) {

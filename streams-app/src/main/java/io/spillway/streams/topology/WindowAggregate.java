@@ -65,18 +65,6 @@ public final class WindowAggregate {
     }
   }
 
-  /** Adds another aggregate's counts and histograms to this one. */
-  WindowAggregate merge(WindowAggregate other) {
-    count += other.count;
-    succeeded += other.succeeded;
-    failed += other.failed;
-    deadLettered += other.deadLettered;
-    queueWait.add(other.queueWait);
-    processing.add(other.processing);
-    endToEnd.add(other.endToEnd);
-    return this;
-  }
-
   /**
    * This aggregate's recorded values, for merging into several windows: one scan of each histogram
    * here, then each window takes only the recorded values instead of scanning a whole histogram.

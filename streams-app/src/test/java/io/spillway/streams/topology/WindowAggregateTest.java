@@ -61,7 +61,7 @@ class WindowAggregateTest {
       parts[i % 3].add(e);
     }
 
-    WindowAggregate merged = new WindowAggregate().merge(parts[0]).merge(WindowAggregate.decode(parts[1].encode())).merge(parts[2]);
+    WindowAggregate merged = new WindowAggregate().merge(parts[0].recorded()).merge(WindowAggregate.decode(parts[1].encode()).recorded()).merge(parts[2].recorded());
 
     assertThat(merged.toStats(JobType.PAYMENT, "1m", T0, T0.plusSeconds(60))).isEqualTo(all.toStats(JobType.PAYMENT, "1m", T0, T0.plusSeconds(60)));
   }

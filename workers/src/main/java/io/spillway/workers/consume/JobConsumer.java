@@ -217,9 +217,6 @@ public final class JobConsumer implements Runnable, AutoCloseable {
       JobView v = rows[i].view();
       views.put(RedisKeys.job(v.jobId()), Json.text(v));
       Outcome o = outcomes[i];
-      if (v.status().isTerminal()) {
-        jobsByOutcome.get(v.status()).increment();
-      }
       if (o instanceof Outcome.Retry retry) {
         if (v.status() == JobStatus.DEAD_LETTERED) {
           sends.add(sinks.publisher().deadLetter(sources.get(d), retry.error().code(), retry.error().message(), "transient"));
@@ -231,6 +228,7 @@ public final class JobConsumer implements Runnable, AutoCloseable {
         }
       }
       if (v.status().isTerminal()) {
+        jobsByOutcome.get(v.status()).increment();
         sinks.publisher().event(event(d, v, o instanceof Outcome.Succeeded s && s.cacheHit()));
         processingTimer.record(Duration.between(d.startedAt(), v.completedAt()));
       }
@@ -260,7 +258,7 @@ public final class JobConsumer implements Runnable, AutoCloseable {
         Instant completedAt = clock.instant();
         List<JobRows.Row> written = new ArrayList<>(deliveries.size());
         for (int i = 0; i < deliveries.size(); i++) {
-          written.add(new JobRows.Row(view(deliveries.get(i), done.get(i), completedAt), deliveries.get(i).job().payload(), deliveries.get(i).enqueuedAt()));
+          written.add(row(deliveries.get(i), done.get(i), completedAt));
         }
         sinks.rows().upsert(tx, written);
         tx.commit();
@@ -294,7 +292,7 @@ public final class JobConsumer implements Runnable, AutoCloseable {
       outcome = new Outcome.Failed(new io.spillway.schemas.JobError("DB_REJECTED", message));
       sends.add(sinks.publisher().deadLetter(sources.get(d), "DB_REJECTED", message, e.getClass().getName()));
     }
-    JobRows.Row row = new JobRows.Row(view(d, outcome, clock.instant()), d.job().payload(), d.enqueuedAt());
+    JobRows.Row row = row(d, outcome, clock.instant());
     recordAlone(row);
     outcomes[index] = outcome;
     rows[index] = row;
@@ -334,6 +332,10 @@ public final class JobConsumer implements Runnable, AutoCloseable {
           d.enqueuedAt(), d.startedAt(), null, false, null));
     }
     sinks.redis().setAll(running, policy.jobTtl());
+  }
+
+  private JobRows.Row row(Delivery d, Outcome outcome, Instant completedAt) {
+    return new JobRows.Row(view(d, outcome, completedAt), d.job().payload(), d.enqueuedAt());
   }
 
   private JobView view(Delivery d, Outcome outcome, Instant completedAt) {

@@ -43,7 +43,7 @@ final class KeyLanes {
       byLane.add(new ArrayList<>());
     }
     for (int i = 0; i < deliveries.size(); i++) {
-      byLane.get(Math.floorMod(deliveries.get(i).key().hashCode(), Math.max(n, 1))).add(i);
+      byLane.get(Math.floorMod(deliveries.get(i).key().hashCode(), n)).add(i);
     }
     byLane.removeIf(List::isEmpty);
     return byLane;

@@ -37,15 +37,21 @@ final class Transience {
     return error instanceof SQLException sql && sql.getSQLState() == null;
   }
 
+  /**
+   * Whether a retry may succeed: an outage, or a conflict on a reachable server (insufficient
+   * resources, a cancelled statement, a serialization failure, a deadlock, a lock not available).
+   */
   static boolean isTransient(Throwable error) {
+    if (isOutage(error)) {
+      return true;
+    }
     for (Throwable t = error; t != null; t = t.getCause()) {
-      if (t instanceof SQLTransientException || t instanceof SQLRecoverableException) {
+      if (t instanceof SQLTransientException) {
         return true;
       }
       if (t instanceof SQLException sql && sql.getSQLState() != null) {
         String state = sql.getSQLState();
-        if (state.startsWith("08") // connection exception
-            || state.startsWith("53") // insufficient resources
+        if (state.startsWith("53") // insufficient resources
             || state.startsWith("57") // operator intervention: shutdown, restart, cancel
             || state.equals("40001") // serialization failure
             || state.equals("40P01") // deadlock
@@ -53,10 +59,7 @@ final class Transience {
           return true;
         }
       }
-      if (t instanceof java.io.IOException) {
-        return true;
-      }
     }
-    return error instanceof SQLException sql && sql.getSQLState() == null;
+    return false;
   }
 }
