@@ -265,20 +265,21 @@ class IngestApiIT {
   void withTheBrokerStoppedSubmitsGet503WithRetryAfterAndRecoverWhenItReturns() throws Exception {
     stack.broker().stop();
     try {
-      await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-        HttpResponse<String> answer = post("/v1/jobs/prediction", KEY, PREDICTION, Map.of());
-        assertThat(answer.statusCode()).isEqualTo(503);
-        assertThat(answer.headers().firstValue("Retry-After")).isPresent();
-      });
-      HttpResponse<String> shed = post("/v1/jobs/payment", KEY, PAYMENT, Map.of());
-      assertThat(shed.statusCode()).isEqualTo(503);
-      assertThat(Json.mapper().readTree(shed.body()).path("type").asText()).endsWith("/overloaded");
-      assertThat(get("/readyz", null).statusCode()).isEqualTo(503);
+      // no job was sent since the stop, so no acknowledgement is overdue: only the lost connection
+      // can turn the instance unready
+      await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(get("/readyz", null).statusCode()).isEqualTo(503));
+      for (int i = 0; i < 20; i++) {
+        HttpResponse<String> shed = post(i % 2 == 0 ? "/v1/jobs/payment" : "/v1/jobs/prediction", KEY, i % 2 == 0 ? PAYMENT : PREDICTION, Map.of());
+        assertThat(shed.statusCode()).isEqualTo(503);
+        assertThat(shed.headers().firstValue("Retry-After")).isPresent();
+        assertThat(Json.mapper().readTree(shed.body()).path("type").asText()).endsWith("/overloaded");
+      }
     } finally {
       stack.broker().start();
     }
-    await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(post("/v1/jobs/payment", KEY, PAYMENT, Map.of()).statusCode()).isEqualTo(202));
-    assertThat(get("/readyz", null).statusCode()).isEqualTo(200);
+    // the producer reconnects by itself (metadata refresh) with no job sent meanwhile
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(get("/readyz", null).statusCode()).isEqualTo(200));
+    assertThat(post("/v1/jobs/payment", KEY, PAYMENT, Map.of()).statusCode()).isEqualTo(202);
   }
 
   private long endOffsets() {

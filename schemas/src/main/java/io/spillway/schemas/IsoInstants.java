@@ -48,25 +48,31 @@ public final class IsoInstants {
     if (year < 0 || year > 9999) {
       return instant.toString();
     }
-    StringBuilder out = new StringBuilder(30);
-    pad(out, (int) year, 4).append('-');
-    pad(out, month, 2).append('-');
-    pad(out, day, 2).append('T');
-    pad(out, secondOfDay / 3600, 2).append(':');
-    pad(out, secondOfDay / 60 % 60, 2).append(':');
-    pad(out, secondOfDay % 60, 2);
+    byte[] out = new byte[30];
+    int at = digits(out, 0, (int) year, 4);
+    out[at++] = '-';
+    at = digits(out, at, month, 2);
+    out[at++] = '-';
+    at = digits(out, at, day, 2);
+    out[at++] = 'T';
+    at = digits(out, at, secondOfDay / 3600, 2);
+    out[at++] = ':';
+    at = digits(out, at, secondOfDay / 60 % 60, 2);
+    out[at++] = ':';
+    at = digits(out, at, secondOfDay % 60, 2);
     int nano = instant.getNano();
     if (nano != 0) {
-      out.append('.');
+      out[at++] = '.';
       if (nano % 1_000_000 == 0) {
-        pad(out, nano / 1_000_000, 3);
+        at = digits(out, at, nano / 1_000_000, 3);
       } else if (nano % 1000 == 0) {
-        pad(out, nano / 1000, 6);
+        at = digits(out, at, nano / 1000, 6);
       } else {
-        pad(out, nano, 9);
+        at = digits(out, at, nano, 9);
       }
     }
-    return out.append('Z').toString();
+    out[at++] = 'Z';
+    return new String(out, 0, at, java.nio.charset.StandardCharsets.ISO_8859_1);
   }
 
   /** Writes a field holding an instant as {@link #format} does, or null. */
@@ -79,13 +85,13 @@ public final class IsoInstants {
     }
   }
 
-  private static final int[] POWERS_OF_TEN = {1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000};
-
-  private static StringBuilder pad(StringBuilder out, int value, int width) {
-    for (int div = POWERS_OF_TEN[width - 1]; div > 0; div /= 10) {
-      out.append((char) ('0' + value / div % 10));
+  /** Writes {@code value} as {@code width} ASCII digits, zero-padded, at {@code at}; returns the end. */
+  private static int digits(byte[] out, int at, int value, int width) {
+    for (int i = at + width - 1; i >= at; i--) {
+      out[i] = (byte) ('0' + value % 10);
+      value /= 10;
     }
-    return out;
+    return at + width;
   }
 
   /** The common shape, {@code yyyy-MM-ddTHH:mm:ss[.f{1,9}]Z}; null for anything else. */
@@ -151,6 +157,15 @@ public final class IsoInstants {
 
     Deserializer() {
       super(Instant.class);
+    }
+
+    /**
+     * Stateless, so Jackson may keep it: a custom deserializer it may not cache is looked up anew,
+     * with a full introspection of {@link Instant}, for every instant read inside another value.
+     */
+    @Override
+    public boolean isCachable() {
+      return true;
     }
 
     @Override

@@ -1,21 +1,21 @@
 package io.spillway.schemas;
 
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.deser.std.StdDeserializer;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.databind.util.TokenBuffer;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import java.io.IOException;
 import java.time.Instant;
-import java.util.Iterator;
 import java.util.Set;
 
 /**
@@ -130,60 +130,91 @@ public final class Json {
   }
 
   /** Reads the envelope in two steps: the {@code type} field decides the payload record. */
+  /**
+   * Reads an envelope as it streams by, without building a tree of it first (decoding is a good
+   * share of a worker's CPU). The payload is decoded straight into its type's record when
+   * {@code type} came before it, as the project's own writer puts it; otherwise it is buffered
+   * until the type is known. Unknown fields, nulls and wrong types are input errors.
+   */
   private static final class EnvelopeDeserializer extends StdDeserializer<JobEnvelope> {
-
-    private static final Set<String> FIELDS =
-        Set.of("jobId", "tenant", "type", "submittedAt", "attempt", "payload");
 
     EnvelopeDeserializer() {
       super(JobEnvelope.class);
     }
 
+    /** Stateless: Jackson may keep it rather than look it up anew (see IsoInstants.Deserializer). */
+    @Override
+    public boolean isCachable() {
+      return true;
+    }
+
     @Override
     public JobEnvelope deserialize(JsonParser parser, DeserializationContext ctx)
         throws IOException {
-      JsonNode node = ctx.readTree(parser);
-      if (!node.isObject()) {
+      if (!parser.isExpectedStartObjectToken()) {
         throw invalid(parser, "a job envelope must be a JSON object");
       }
-      for (Iterator<String> names = node.fieldNames(); names.hasNext(); ) {
-        String name = names.next();
-        if (!FIELDS.contains(name)) {
-          throw invalid(parser, "unknown field " + name);
+      String jobId = null;
+      String tenant = null;
+      JobType type = null;
+      Instant submittedAt = null;
+      Integer attempt = null;
+      JobPayload payload = null;
+      TokenBuffer early = null;
+      for (String name = parser.nextFieldName(); name != null; name = parser.nextFieldName()) {
+        JsonToken token = parser.nextToken();
+        if (token == JsonToken.VALUE_NULL) {
+          if (!FIELDS.contains(name)) {
+            throw invalid(parser, "unknown field " + name);
+          }
+          continue; // reported as missing below
+        }
+        switch (name) {
+          case "jobId" -> jobId = text(parser, token);
+          case "tenant" -> tenant = text(parser, token);
+          case "type" -> type = ctx.readValue(parser, JobType.class);
+          case "submittedAt" -> submittedAt = ctx.readValue(parser, Instant.class);
+          case "attempt" -> {
+            if (token != JsonToken.VALUE_NUMBER_INT || parser.getNumberType() != JsonParser.NumberType.INT) {
+              throw invalid(parser, "attempt must be an integer");
+            }
+            attempt = parser.getIntValue();
+          }
+          case "payload" -> {
+            if (type != null) {
+              payload = ctx.readValue(parser, type.payloadClass());
+            } else {
+              early = ctx.bufferAsCopyOfValue(parser);
+            }
+          }
+          default -> throw invalid(parser, "unknown field " + name);
         }
       }
-      JobType type = ctx.readTreeAsValue(required(parser, node, "type"), JobType.class);
-      JobPayload payload =
-          ctx.readTreeAsValue(required(parser, node, "payload"), type.payloadClass());
-      JsonNode attempt = required(parser, node, "attempt");
-      JsonNode jobId = required(parser, node, "jobId");
-      JsonNode tenant = required(parser, node, "tenant");
-      if (!attempt.isIntegralNumber() || !attempt.canConvertToInt()) {
-        throw invalid(parser, "attempt must be an integer");
+      if (type == null) {
+        throw invalid(parser, "missing field type");
       }
-      if (!jobId.isTextual() || !tenant.isTextual()) {
-        throw invalid(parser, "jobId and tenant must be strings");
+      if (payload == null && early != null) {
+        try (JsonParser buffered = early.asParserOnFirstToken()) {
+          payload = ctx.readValue(buffered, type.payloadClass());
+        }
+      }
+      if (payload == null || attempt == null || jobId == null || tenant == null || submittedAt == null) {
+        throw invalid(parser, "missing field " + (payload == null ? "payload" : attempt == null ? "attempt" : jobId == null ? "jobId" : tenant == null ? "tenant" : "submittedAt"));
       }
       try {
-        return new JobEnvelope(
-            jobId.textValue(),
-            tenant.textValue(),
-            type,
-            ctx.readTreeAsValue(required(parser, node, "submittedAt"), Instant.class),
-            attempt.intValue(),
-            payload);
+        return new JobEnvelope(jobId, tenant, type, submittedAt, attempt, payload);
       } catch (IllegalArgumentException e) {
         throw invalid(parser, e.getMessage());
       }
     }
 
-    private static JsonNode required(JsonParser parser, JsonNode node, String field)
-        throws MismatchedInputException {
-      JsonNode value = node.get(field);
-      if (value == null || value.isNull()) {
-        throw invalid(parser, "missing field " + field);
+    private static final Set<String> FIELDS = Set.of("jobId", "tenant", "type", "submittedAt", "attempt", "payload");
+
+    private static String text(JsonParser parser, JsonToken token) throws IOException {
+      if (token != JsonToken.VALUE_STRING) {
+        throw invalid(parser, "jobId and tenant must be strings");
       }
-      return value;
+      return parser.getText();
     }
 
     private static MismatchedInputException invalid(JsonParser parser, String message) {

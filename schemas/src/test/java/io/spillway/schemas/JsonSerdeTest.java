@@ -35,6 +35,23 @@ class JsonSerdeTest {
         .isInstanceOf(PredictionInput.class);
   }
 
+  @Test
+  void envelopeDecodesWhateverTheOrderOfItsFields() {
+    String payloadFirst =
+        "{\"payload\":{\"accountId\":\"a\",\"amountMinor\":5,\"currency\":\"EUR\",\"merchantId\":\"m\"},"
+            + "\"attempt\":2,\"submittedAt\":\"2026-11-27T09:00:00Z\",\"type\":\"payment\",\"tenant\":\"t\",\"jobId\":\"j\"}";
+
+    DecodeResult<JobEnvelope> result = decode(payloadFirst);
+
+    assertThat(result).isInstanceOfSatisfying(DecodeResult.Ok.class, ok -> {
+      JobEnvelope job = (JobEnvelope) ok.value();
+      assertThat(job.type()).isEqualTo(JobType.PAYMENT);
+      assertThat(job.attempt()).isEqualTo(2);
+      assertThat(job.payload()).isInstanceOf(PaymentInput.class);
+      assertThat(((PaymentInput) job.payload()).amountMinor()).isEqualTo(5);
+    });
+  }
+
   @ParameterizedTest
   @ValueSource(
       strings = {

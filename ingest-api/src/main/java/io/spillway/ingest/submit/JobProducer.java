@@ -47,9 +47,12 @@ public final class JobProducer {
   }
 
   private final KafkaProducer<String, byte[]> producer;
+  private final BrokerLink link;
   private final Topics topics;
   private final int maxInFlight;
   private final AtomicInteger inFlight = new AtomicInteger();
+  /** The acknowledgements still awaited, failed at once when the broker connection is lost. */
+  private final java.util.Set<CompletableFuture<RecordMetadata>> pending = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private final Timer produceLatency;
   /** When the broker last acknowledged anything; with produces pending long after it, Kafka is down. */
   private volatile long lastAckNanos = System.nanoTime();
@@ -82,8 +85,15 @@ public final class JobProducer {
     // a record not acknowledged within this is reported failed (the client got 503 long before)
     props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 30_000);
     props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
+    // a lost broker is seen by its connections closing (BrokerLink): never close one for idleness,
+    // refresh metadata every second so that the producer reconnects by itself while no job is sent,
+    // and never forget a job topic's metadata (send() may not wait to fetch it again)
+    props.put(ProducerConfig.CONNECTIONS_MAX_IDLE_MS_CONFIG, -1L);
+    props.put(ProducerConfig.METADATA_MAX_AGE_CONFIG, 1_000);
+    props.put(ProducerConfig.METADATA_MAX_IDLE_CONFIG, Integer.MAX_VALUE);
     props.put(ProducerConfig.CLIENT_ID_CONFIG, "spillway-ingest");
     this.producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
+    this.link = new BrokerLink(producer, meters, this::failPending);
     this.topics = topics;
     this.maxInFlight = maxInFlight;
     this.produceLatency =
@@ -111,17 +121,20 @@ public final class JobProducer {
             log.warn("No metadata for {} yet: {}", topic.name(), e.getMessage());
             return false;
           }
-          sleep();
+          sleep(200);
         }
       }
     }
-    return true;
+    while (!link.connected() && System.nanoTime() < deadline) {
+      sleep(BrokerLink.SAMPLE_MILLIS);
+    }
+    return link.connected();
   }
 
   /** Sends a job; the future completes when the broker acknowledged it. Throws {@link Refused}. */
   public CompletableFuture<RecordMetadata> send(JobEnvelope job, String traceparent, int limit) {
     if (!kafkaAnswering()) {
-      throw new Refused("kafka", "Kafka is not acknowledging; not accepting jobs until it does");
+      throw new Refused("kafka", "Kafka is unreachable or not acknowledging; not accepting jobs until it answers");
     }
     if (inFlight.incrementAndGet() > Math.min(limit, maxInFlight)) {
       inFlight.decrementAndGet();
@@ -137,6 +150,7 @@ public final class JobProducer {
     }
     byte[] value = topic.valueSerde().serializer().serialize(topic.name(), headers, job);
     CompletableFuture<RecordMetadata> acked = new CompletableFuture<>();
+    pending.add(acked);
     long started = System.nanoTime();
     if (unackedSinceNanos == 0) {
       unackedSinceNanos = started;
@@ -145,6 +159,7 @@ public final class JobProducer {
       producer.send(
           new ProducerRecord<>(topic.name(), null, job.key(), value, headers),
           (metadata, error) -> {
+            pending.remove(acked);
             if (inFlight.decrementAndGet() == 0) {
               unackedSinceNanos = 0;
             }
@@ -159,14 +174,35 @@ public final class JobProducer {
             }
           });
     } catch (org.apache.kafka.common.errors.TimeoutException e) {
+      pending.remove(acked);
       inFlight.decrementAndGet();
       lastErrorNanos = System.nanoTime();
       throw new Refused(e.getMessage() != null && e.getMessage().contains("memory") ? "buffer" : "kafka", "the broker is not reachable or the send buffer is full");
     } catch (RuntimeException e) {
+      pending.remove(acked);
       inFlight.decrementAndGet();
       throw new Refused("kafka", "cannot send to Kafka: " + e.getMessage());
     }
     return acked;
+  }
+
+  /**
+   * The broker connection is gone: every job still awaiting its acknowledgement is answered now
+   * (503) instead of at the produce timeout. Its record stays in the producer and may yet be
+   * written when the broker returns — the same doubt as a timeout, which the 503 names: retry
+   * with the same Idempotency-Key, and the job is the same job.
+   */
+  private void failPending() {
+    int failed = 0;
+    for (CompletableFuture<RecordMetadata> waiting : pending) {
+      if (waiting.completeExceptionally(new org.apache.kafka.common.errors.NetworkException("the connection to Kafka was lost"))) {
+        failed++;
+      }
+      pending.remove(waiting);
+    }
+    if (failed > 0) {
+      log.warn("Kafka connection lost with {} jobs awaiting acknowledgement; answered 503", failed);
+    }
   }
 
   public int inFlight() {
@@ -174,11 +210,15 @@ public final class JobProducer {
   }
 
   /**
-   * False when produces have been waiting for over a second and the broker acknowledged nothing
-   * in that time: Kafka is unreachable, and new jobs are refused at once (503) rather than left to
-   * hang. True again with the first acknowledgement, or when nothing is pending.
+   * False while the producer has no broker connection (see {@link BrokerLink}), or when produces
+   * have been waiting for over a second and the broker acknowledged nothing in that time: Kafka is
+   * unreachable, and new jobs are refused at once (503) rather than left to hang. True again with
+   * a connection and the first acknowledgement, or when nothing is pending.
    */
   public boolean kafkaAnswering() {
+    if (!link.connected()) {
+      return false;
+    }
     long pendingSince = unackedSinceNanos;
     if (inFlight.get() == 0 || pendingSince == 0) {
       return true;
@@ -200,12 +240,13 @@ public final class JobProducer {
 
   /** Waits for in-flight records, up to the timeout, and closes the producer. */
   public void close(Duration timeout) {
+    link.close();
     producer.close(timeout);
   }
 
-  private static void sleep() {
+  private static void sleep(long millis) {
     try {
-      Thread.sleep(200);
+      Thread.sleep(millis);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

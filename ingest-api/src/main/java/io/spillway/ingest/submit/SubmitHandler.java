@@ -162,7 +162,11 @@ public final class SubmitHandler {
                         if (error == null) {
                           accepted(request, job, traceparent);
                         } else {
-                          log.warn("Kafka did not acknowledge job {}: {}", job.jobId(), error.toString());
+                          if (error instanceof org.apache.kafka.common.errors.NetworkException) {
+                            log.debug("Job {} answered 503: {}", job.jobId(), error.getMessage()); // counted in one WARN by JobProducer
+                          } else {
+                            log.warn("Kafka did not acknowledge job {}: {}", job.jobId(), error.toString());
+                          }
                           shed(request, "kafka", "Kafka did not acknowledge the job; retry with the same Idempotency-Key");
                         }
                       }));

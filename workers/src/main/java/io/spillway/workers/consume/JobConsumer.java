@@ -153,9 +153,10 @@ public final class JobConsumer implements Runnable, AutoCloseable {
   private boolean handle(ConsumerRecords<String, byte[]> records) {
     long started = System.nanoTime();
     Instant startedAt = clock.instant();
-    List<Future<RecordMetadata>> sends = new ArrayList<>();
+    java.util.Queue<Future<RecordMetadata>> sends = new java.util.concurrent.ConcurrentLinkedQueue<>();
     List<Delivery> deliveries = new ArrayList<>();
-    Map<Delivery, ConsumerRecord<String, byte[]>> sources = new HashMap<>();
+    // the source record of each delivery, at the same index
+    List<ConsumerRecord<String, byte[]>> sources = new ArrayList<>();
     java.util.Set<String> seen = new java.util.HashSet<>();
     for (ConsumerRecord<String, byte[]> r : records) {
       switch (topic.valueSerde().decode(r.value(), r.headers())) {
@@ -168,7 +169,7 @@ public final class JobConsumer implements Runnable, AutoCloseable {
           Delivery d = new Delivery(ok.value(), r.topic(), r.partition(), r.offset(), Instant.ofEpochMilli(r.timestamp()), startedAt,
               r.key() != null ? r.key() : ok.value().key());
           deliveries.add(d);
-          sources.put(d, r);
+          sources.add(r);
         }
         case DecodeResult.Malformed<JobEnvelope> bad -> {
           log.warn("Malformed record {}-{}@{} sent to the DLQ: {} {}", r.topic(), r.partition(), r.offset(), bad.reason(), bad.detail());
@@ -176,12 +177,13 @@ public final class JobConsumer implements Runnable, AutoCloseable {
         }
       }
     }
-    markRunning(deliveries);
-
     Outcome[] outcomes = new Outcome[deliveries.size()];
     JobRows.Row[] rows = new JobRows.Row[deliveries.size()];
     List<List<Integer>> byLane = lanes.split(deliveries);
-    List<SQLException> failures = lanes.runAll(byLane, lane -> writeBatch(deliveries, lane, outcomes, rows));
+    List<SQLException> failures = lanes.runAll(byLane, lane -> {
+      markRunning(deliveries, lane);
+      writeBatch(deliveries, lane, outcomes, rows);
+    });
     for (int l = 0; l < byLane.size(); l++) {
       SQLException e = failures.get(l);
       if (e == null) {
@@ -211,29 +213,7 @@ public final class JobConsumer implements Runnable, AutoCloseable {
     }
 
     haltIfTriggered();
-    Map<String, String> views = new LinkedHashMap<>();
-    for (int i = 0; i < deliveries.size(); i++) {
-      Delivery d = deliveries.get(i);
-      JobView v = rows[i].view();
-      views.put(RedisKeys.job(v.jobId()), Json.text(v));
-      Outcome o = outcomes[i];
-      if (o instanceof Outcome.Retry retry) {
-        if (v.status() == JobStatus.DEAD_LETTERED) {
-          sends.add(sinks.publisher().deadLetter(sources.get(d), retry.error().code(), retry.error().message(), "transient"));
-        } else {
-          long delay = backoff(d.job().attempt());
-          log.debug("Job {} retry {} of {} in {} ms: {}", d.job().jobId(), d.job().attempt(), policy.maxAttempts(), delay, retry.error().message());
-          meters.counter("spillway.worker.retries", "type", type.wireName()).increment();
-          sends.add(sinks.publisher().retry(d.job().nextAttempt(), sources.get(d), clock.millis() + delay));
-        }
-      }
-      if (v.status().isTerminal()) {
-        jobsByOutcome.get(v.status()).increment();
-        sinks.publisher().event(event(d, v, o instanceof Outcome.Succeeded s && s.cacheHit()));
-        processingTimer.record(Duration.between(d.startedAt(), v.completedAt()));
-      }
-    }
-    sinks.redis().setAll(views, policy.jobTtl());
+    lanes.runAll(byLane, lane -> finish(deliveries, lane, outcomes, rows, sources, sends));
     try {
       Publisher.awaitAll(sends);
     } catch (Exception e) {
@@ -280,7 +260,7 @@ public final class JobConsumer implements Runnable, AutoCloseable {
    * DLQ. Its row is recorded on its own.
    */
   private void refused(List<Delivery> deliveries, int index, SQLException e, Outcome[] outcomes, JobRows.Row[] rows,
-      List<Future<RecordMetadata>> sends, Map<Delivery, ConsumerRecord<String, byte[]>> sources) {
+      java.util.Queue<Future<RecordMetadata>> sends, List<ConsumerRecord<String, byte[]>> sources) {
     Delivery d = deliveries.get(index);
     String message = String.valueOf(e.getMessage());
     Outcome outcome;
@@ -290,7 +270,7 @@ public final class JobConsumer implements Runnable, AutoCloseable {
     } else {
       log.error("PostgreSQL refused job {}; failing it and copying it to the DLQ: {}", d.job().jobId(), message);
       outcome = new Outcome.Failed(new io.spillway.schemas.JobError("DB_REJECTED", message));
-      sends.add(sinks.publisher().deadLetter(sources.get(d), "DB_REJECTED", message, e.getClass().getName()));
+      sends.add(sinks.publisher().deadLetter(sources.get(index), "DB_REJECTED", message, e.getClass().getName()));
     }
     JobRows.Row row = row(d, outcome, clock.instant());
     recordAlone(row);
@@ -322,9 +302,11 @@ public final class JobConsumer implements Runnable, AutoCloseable {
     }
   }
 
-  private void markRunning(List<Delivery> deliveries) {
-    Map<String, String> running = new LinkedHashMap<>();
-    for (Delivery d : deliveries) {
+  /** Marks a lane's jobs RUNNING: their Redis views in one pipeline, and one event each. */
+  private void markRunning(List<Delivery> deliveries, List<Integer> lane) {
+    Map<String, String> running = new HashMap<>(lane.size() * 2);
+    for (int i : lane) {
+      Delivery d = deliveries.get(i);
       JobEnvelope job = d.job();
       JobView view = new JobView(job.jobId(), job.tenant(), job.type(), JobStatus.RUNNING, null, null, job.submittedAt(), d.startedAt(), null, job.attempt());
       running.put(RedisKeys.job(job.jobId()), Json.text(view));
@@ -332,6 +314,38 @@ public final class JobConsumer implements Runnable, AutoCloseable {
           d.enqueuedAt(), d.startedAt(), null, false, null));
     }
     sinks.redis().setAll(running, policy.jobTtl());
+  }
+
+  /**
+   * After the lane's transaction: its jobs' views to Redis in one pipeline, one event per job that
+   * reached a terminal state, and its retries and dead letters (added to {@code sends}, which the
+   * offset commit waits for).
+   */
+  private void finish(List<Delivery> deliveries, List<Integer> lane, Outcome[] outcomes, JobRows.Row[] rows,
+      List<ConsumerRecord<String, byte[]>> sources, java.util.Queue<Future<RecordMetadata>> sends) {
+    Map<String, String> views = new HashMap<>(lane.size() * 2);
+    for (int i : lane) {
+      Delivery d = deliveries.get(i);
+      JobView v = rows[i].view();
+      views.put(RedisKeys.job(v.jobId()), Json.text(v));
+      Outcome o = outcomes[i];
+      if (o instanceof Outcome.Retry retry) {
+        if (v.status() == JobStatus.DEAD_LETTERED) {
+          sends.add(sinks.publisher().deadLetter(sources.get(i), retry.error().code(), retry.error().message(), "transient"));
+        } else {
+          long delay = backoff(d.job().attempt());
+          log.debug("Job {} retry {} of {} in {} ms: {}", d.job().jobId(), d.job().attempt(), policy.maxAttempts(), delay, retry.error().message());
+          meters.counter("spillway.worker.retries", "type", type.wireName()).increment();
+          sends.add(sinks.publisher().retry(d.job().nextAttempt(), sources.get(i), clock.millis() + delay));
+        }
+      }
+      if (v.status().isTerminal()) {
+        jobsByOutcome.get(v.status()).increment();
+        sinks.publisher().event(event(d, v, o instanceof Outcome.Succeeded s && s.cacheHit()));
+        processingTimer.record(Duration.between(d.startedAt(), v.completedAt()));
+      }
+    }
+    sinks.redis().setAll(views, policy.jobTtl());
   }
 
   private JobRows.Row row(Delivery d, Outcome outcome, Instant completedAt) {

@@ -90,7 +90,7 @@ public final class Publisher implements AutoCloseable {
   }
 
   /** Waits until every future is acknowledged; throws if one failed. */
-  public static void awaitAll(List<Future<RecordMetadata>> sends) throws ExecutionException, InterruptedException {
+  public static void awaitAll(java.util.Collection<Future<RecordMetadata>> sends) throws ExecutionException, InterruptedException {
     for (Future<RecordMetadata> f : sends) {
       f.get();
     }

@@ -1,0 +1,83 @@
+package io.spillway.ingest.submit;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.common.Metric;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Whether the producer holds a connection to a broker, sampled every few milliseconds from its own
+ * {@code connection-count} metric. A stopped or crashed broker closes its sockets, the producer's
+ * network thread sees that at once, and so the API refuses new jobs (503) within milliseconds
+ * instead of leaving them waiting for an acknowledgement that cannot come; jobs already waiting
+ * are told at once too ({@code onLost}). A connection must hold for {@link #HOLD_MILLIS} before
+ * jobs are taken again: a refused reconnect attempt shows as a connection for an instant, and a
+ * broker still starting up accepts connections and drops them again for a while.
+ *
+ * <p>This only says something when every broker is gone; a partial outage (one leader of many) is
+ * caught by {@link JobProducer}'s stall check. The producer must not close idle connections by
+ * itself ({@code connections.max.idle.ms=-1}) and must refresh metadata often enough to reconnect
+ * on its own while no job is sent ({@code metadata.max.age.ms}), both set by {@link JobProducer}.
+ */
+final class BrokerLink implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(BrokerLink.class);
+  static final long SAMPLE_MILLIS = 5;
+  static final long HOLD_MILLIS = 200;
+
+  private final Metric connectionCount;
+  private final ScheduledExecutorService sampler;
+  private final Runnable onLost;
+  private volatile boolean connected;
+  /** Consecutive samples that saw a connection. */
+  private long seenSamples;
+  private long lostAtNanos = System.nanoTime();
+
+  /** @param onLost run on the sampler thread when the last connection is lost */
+  BrokerLink(Producer<?, ?> producer, MeterRegistry meters, Runnable onLost) {
+    this.onLost = onLost;
+    this.connectionCount =
+        producer.metrics().entrySet().stream()
+            .filter(e -> e.getKey().name().equals("connection-count") && e.getKey().group().equals("producer-metrics"))
+            .map(java.util.Map.Entry::getValue)
+            .findFirst()
+            .orElseThrow(() -> new IllegalStateException("the Kafka producer has no connection-count metric"));
+    this.sampler =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "kafka-link-sampler");
+              t.setDaemon(true);
+              return t;
+            });
+    meters.gauge("spillway.ingest.kafka.connected", this, link -> link.connected ? 1 : 0);
+    sampler.scheduleAtFixedRate(this::sample, SAMPLE_MILLIS, SAMPLE_MILLIS, TimeUnit.MILLISECONDS);
+  }
+
+  /** False from the moment the producer lost its last broker connection until it has one again. */
+  boolean connected() {
+    return connected;
+  }
+
+  private void sample() {
+    boolean seen = ((Number) connectionCount.metricValue()).doubleValue() > 0;
+    seenSamples = seen ? seenSamples + 1 : 0;
+    if (connected && !seen) {
+      connected = false;
+      lostAtNanos = System.nanoTime();
+      log.warn("Kafka connection lost: refusing new jobs (503) until a broker answers again");
+      onLost.run();
+    } else if (!connected && seenSamples * SAMPLE_MILLIS >= HOLD_MILLIS) {
+      connected = true;
+      log.info("Kafka connected after {} ms without a connection: accepting jobs", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lostAtNanos));
+    }
+  }
+
+  @Override
+  public void close() {
+    sampler.shutdownNow();
+  }
+}
