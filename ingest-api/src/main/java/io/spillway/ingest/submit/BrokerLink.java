@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.DoubleSupplier;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.common.Metric;
 import org.slf4j.Logger;
@@ -29,7 +30,7 @@ final class BrokerLink implements AutoCloseable {
   static final long SAMPLE_MILLIS = 5;
   static final long HOLD_MILLIS = 200;
 
-  private final Metric connectionCount;
+  private final DoubleSupplier connections;
   private final ScheduledExecutorService sampler;
   private final Runnable onLost;
   private volatile boolean connected;
@@ -37,15 +38,13 @@ final class BrokerLink implements AutoCloseable {
   private long seenSamples;
   private long lostAtNanos = System.nanoTime();
 
-  /** @param onLost run on the sampler thread when the last connection is lost */
-  BrokerLink(Producer<?, ?> producer, MeterRegistry meters, Runnable onLost) {
+  /**
+   * @param connections how many broker connections the producer holds now
+   * @param onLost run on the sampler thread when the last connection is lost
+   */
+  BrokerLink(DoubleSupplier connections, MeterRegistry meters, Runnable onLost) {
+    this.connections = connections;
     this.onLost = onLost;
-    this.connectionCount =
-        producer.metrics().entrySet().stream()
-            .filter(e -> e.getKey().name().equals("connection-count") && e.getKey().group().equals("producer-metrics"))
-            .map(java.util.Map.Entry::getValue)
-            .findFirst()
-            .orElseThrow(() -> new IllegalStateException("the Kafka producer has no connection-count metric"));
     this.sampler =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
@@ -54,7 +53,23 @@ final class BrokerLink implements AutoCloseable {
               return t;
             });
     meters.gauge("spillway.ingest.kafka.connected", this, link -> link.connected ? 1 : 0);
+  }
+
+  /** Watches the producer's own {@code connection-count} metric. */
+  static BrokerLink of(Producer<?, ?> producer, MeterRegistry meters, Runnable onLost) {
+    Metric count =
+        producer.metrics().entrySet().stream()
+            .filter(e -> e.getKey().name().equals("connection-count") && e.getKey().group().equals("producer-metrics"))
+            .map(java.util.Map.Entry::getValue)
+            .findFirst()
+            .orElseThrow(() -> new IllegalStateException("the Kafka producer has no connection-count metric"));
+    return new BrokerLink(() -> ((Number) count.metricValue()).doubleValue(), meters, onLost);
+  }
+
+  /** Starts sampling every {@link #SAMPLE_MILLIS} ms. */
+  BrokerLink start() {
     sampler.scheduleAtFixedRate(this::sample, SAMPLE_MILLIS, SAMPLE_MILLIS, TimeUnit.MILLISECONDS);
+    return this;
   }
 
   /** False from the moment the producer lost its last broker connection until it has one again. */
@@ -62,8 +77,9 @@ final class BrokerLink implements AutoCloseable {
     return connected;
   }
 
-  private void sample() {
-    boolean seen = ((Number) connectionCount.metricValue()).doubleValue() > 0;
+  /** One look at the connections (the sampler's; tests call it directly). */
+  void sample() {
+    boolean seen = connections.getAsDouble() > 0;
     seenSamples = seen ? seenSamples + 1 : 0;
     if (connected && !seen) {
       connected = false;

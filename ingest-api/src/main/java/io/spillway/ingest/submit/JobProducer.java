@@ -93,7 +93,7 @@ public final class JobProducer {
     props.put(ProducerConfig.METADATA_MAX_IDLE_CONFIG, Integer.MAX_VALUE);
     props.put(ProducerConfig.CLIENT_ID_CONFIG, "spillway-ingest");
     this.producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
-    this.link = new BrokerLink(producer, meters, this::failPending);
+    this.link = BrokerLink.of(producer, meters, this::failPending).start();
     this.topics = topics;
     this.maxInFlight = maxInFlight;
     this.produceLatency =
