@@ -52,6 +52,11 @@ public final class ServiceProcess implements AutoCloseable {
     log.info("{} started (pid {})", name, process.pid());
   }
 
+  /** CPU time the running process has used so far (all its threads), zero when not known. */
+  public synchronized java.time.Duration cpuTime() {
+    return process == null ? java.time.Duration.ZERO : process.info().totalCpuDuration().orElse(java.time.Duration.ZERO);
+  }
+
   public synchronized boolean alive() {
     return process != null && process.isAlive();
   }
