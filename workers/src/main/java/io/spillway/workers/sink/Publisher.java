@@ -42,6 +42,8 @@ public final class Publisher implements AutoCloseable {
     props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
     // events are small and many: batch them
     props.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+    // lz4 costs the worker little and saves the broker more: measured with bench-workers, "none"
+    // raised the broker's CPU share (13% → 15-16%) and lowered throughput (14.4k → 11-13k jobs/s)
     props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
     props.put(ProducerConfig.CLIENT_ID_CONFIG, "spillway-workers");
     this.producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
