@@ -45,6 +45,15 @@ public final class Json {
     }
   }
 
+  /** The value as UTF-8 JSON bytes, written straight from the value (no String in between). */
+  public static byte[] bytes(Object value) {
+    try {
+      return MAPPER.writeValueAsBytes(value);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalArgumentException("cannot write " + value.getClass().getSimpleName() + " as JSON", e);
+    }
+  }
+
   private static ObjectMapper newMapper() {
     JsonMapper mapper =
         JsonMapper.builder()

@@ -303,12 +303,12 @@ public final class JobConsumer implements Runnable, AutoCloseable {
 
   /** Marks a lane's jobs RUNNING: their Redis views in one pipeline, and one event each. */
   private void markRunning(List<Delivery> deliveries, List<Integer> lane) {
-    Map<String, String> running = new HashMap<>(lane.size() * 2);
+    Map<String, byte[]> running = new HashMap<>(lane.size() * 2);
     for (int i : lane) {
       Delivery d = deliveries.get(i);
       JobEnvelope job = d.job();
       JobView view = new JobView(job.jobId(), job.tenant(), job.type(), JobStatus.RUNNING, null, null, job.submittedAt(), d.startedAt(), null, job.attempt());
-      running.put(RedisKeys.job(job.jobId()), Json.text(view));
+      running.put(RedisKeys.job(job.jobId()), Json.bytes(view));
       sinks.publisher().event(new LifecycleEvent(job.jobId(), job.tenant(), job.type(), JobStatus.RUNNING, job.attempt(), job.submittedAt(),
           d.enqueuedAt(), d.startedAt(), null, false, null));
     }
@@ -322,11 +322,11 @@ public final class JobConsumer implements Runnable, AutoCloseable {
    */
   private void finish(List<Delivery> deliveries, List<Integer> lane, Outcome[] outcomes, JobRows.Row[] rows,
       List<ConsumerRecord<String, byte[]>> sources, java.util.Queue<Future<RecordMetadata>> sends) {
-    Map<String, String> views = new HashMap<>(lane.size() * 2);
+    Map<String, byte[]> views = new HashMap<>(lane.size() * 2);
     for (int i : lane) {
       Delivery d = deliveries.get(i);
       JobView v = rows[i].view();
-      views.put(RedisKeys.job(v.jobId()), Json.text(v));
+      views.put(RedisKeys.job(v.jobId()), Json.bytes(v));
       Outcome o = outcomes[i];
       if (o instanceof Outcome.Retry retry) {
         if (v.status() == JobStatus.DEAD_LETTERED) {

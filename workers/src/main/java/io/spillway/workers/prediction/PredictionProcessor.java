@@ -57,7 +57,7 @@ public final class PredictionProcessor implements JobProcessor {
     List<String> hashes = new ArrayList<>(distinct.keySet());
     Map<String, PredictionResult> cached = redis.getAll(hashes.stream().map(RedisKeys::predictionCache).toList(), PredictionResult.class);
     Map<String, PredictionResult> computed = new HashMap<>();
-    Map<String, String> toCache = new HashMap<>();
+    Map<String, byte[]> toCache = new HashMap<>();
     List<Outcome> outcomes = new ArrayList<>(deliveries.size());
     for (int i = 0; i < deliveries.size(); i++) {
       PredictionInput input = (PredictionInput) deliveries.get(i).job().payload();
@@ -82,7 +82,7 @@ public final class PredictionProcessor implements JobProcessor {
       misses.increment();
       PredictionResult result = new PredictionResult(score(model, input), model.version(), false);
       computed.put(hash, result);
-      toCache.put(RedisKeys.predictionCache(hash), Json.text(result));
+      toCache.put(RedisKeys.predictionCache(hash), Json.bytes(result));
       outcomes.add(new Outcome.Succeeded(result, false));
     }
     redis.setAll(toCache, cacheTtl);

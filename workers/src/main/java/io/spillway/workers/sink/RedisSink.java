@@ -60,14 +60,14 @@ public final class RedisSink implements AutoCloseable {
     return found;
   }
 
-  /** Sets every key with the TTL in one pipeline. */
-  public void setAll(Map<String, String> values, Duration ttl) {
+  /** Sets every key to its UTF-8 JSON value with the TTL, in one pipeline. */
+  public void setAll(Map<String, byte[]> values, Duration ttl) {
     if (values.isEmpty()) {
       return;
     }
     long start = System.nanoTime();
     try (AbstractPipeline pipeline = redis.pipelined()) {
-      values.forEach((k, v) -> pipeline.setex(k, ttl.toSeconds(), v));
+      values.forEach((k, v) -> pipeline.setex(k.getBytes(java.nio.charset.StandardCharsets.UTF_8), ttl.toSeconds(), v));
       pipeline.sync();
     } catch (Exception e) {
       failed("write", e);
