@@ -23,6 +23,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/java.sh
 source scripts/lib/build.sh
+source scripts/lib/workdir.sh
 source scripts/lib/http.sh
 
 DURATION=30
@@ -54,8 +55,10 @@ ulimit -n 65536 2>/dev/null || true
 WORK=$(mktemp -d /tmp/spillway-bench-ingest.XXXXXX)
 PIDS=()
 cleanup() {
+  local status=$?
   for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
   for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+  spillway_remove_workdir "$status" "$WORK"
 }
 trap cleanup EXIT INT TERM
 

@@ -8,13 +8,18 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/java.sh
 source scripts/lib/build.sh
+source scripts/lib/workdir.sh
 spillway_find_java
 spillway_build_if_needed
 [[ -f drills/target/spillway-drills.jar ]] || ./mvnw -q -B --no-transfer-progress -pl drills -am package -DskipTests
 EVENTS=${1:-2000000}
 WORK=$(mktemp -d /tmp/spillway-bench-streams.XXXXXX)
 DEVSTACK_PID=
-cleanup() { [[ -n $DEVSTACK_PID ]] && kill -TERM "$DEVSTACK_PID" 2>/dev/null && wait "$DEVSTACK_PID" 2>/dev/null || true; }
+cleanup() {
+  local status=$?
+  [[ -n $DEVSTACK_PID ]] && kill -TERM "$DEVSTACK_PID" 2>/dev/null && wait "$DEVSTACK_PID" 2>/dev/null || true
+  spillway_remove_workdir "$status" "$WORK"
+}
 trap cleanup EXIT INT TERM
 echo "bench-streams: starting the broker (devstack)…"
 SPILLWAY_DEVSTACK_DIR=$WORK SPILLWAY_KAFKA_PORT=0 SPILLWAY_TOPIC_PREFIX=benchs. \

@@ -88,6 +88,10 @@ public final class IngestOutageBench {
     String table = table(rate, phases, cycles);
     System.out.print(table);
     Files.writeString(results, table, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+    // the run went through: its broker's data and the logs go (kept when it failed, for the logs)
+    try (java.util.stream.Stream<Path> files = Files.walk(dir)) {
+      files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+    }
   }
 
   /**
