@@ -138,7 +138,6 @@ public final class Json {
     }
   }
 
-  /** Reads the envelope in two steps: the {@code type} field decides the payload record. */
   /**
    * Reads an envelope as it streams by, without building a tree of it first (decoding is a good
    * share of a worker's CPU). The payload is decoded straight into its type's record when

@@ -273,7 +273,6 @@ public final class WorkersBench {
     }
   }
 
-  /** Terminal jobs of the benchmark in PostgreSQL, by type. */
   /** Records of a job type's topic whose offsets its workers' consumer group has committed. */
   private static long committed(Admin admin, JobType type, Topics topics) throws Exception {
     String topic = topics.forType(type).name();
@@ -285,6 +284,7 @@ public final class WorkersBench {
         .sum();
   }
 
+  /** Terminal jobs of the benchmark in PostgreSQL, by type. */
   private static Map<String, Long> terminal(PgEndpoint db, String tenant) {
     Map<String, Long> counts = new HashMap<>();
     try (Connection c = db.connect(); Statement s = c.createStatement();
