@@ -94,7 +94,8 @@ class WorkersFailureIT {
     this.stack = stack;
     producer = new KafkaProducer<>(Map.of("bootstrap.servers", stack.kafkaBootstrap(), "acks", "all"), new StringSerializer(), new ByteArraySerializer());
     try (Connection c = stack.pgConnection(); Statement s = c.createStatement()) {
-      s.execute("CREATE TABLE IF NOT EXISTS " + FAULTS + " (account_id text PRIMARY KEY, fail_first integer NOT NULL, hits text NOT NULL)");
+      s.execute("DROP TABLE IF EXISTS " + FAULTS);
+      s.execute("CREATE TABLE " + FAULTS + " (account_id text PRIMARY KEY, fail_first integer NOT NULL, hits text NOT NULL, sqlstate text NOT NULL)");
       s.execute("""
           CREATE OR REPLACE FUNCTION %s() RETURNS trigger LANGUAGE plpgsql AS $$
           DECLARE
@@ -105,7 +106,7 @@ class WorkersFailureIT {
             IF FOUND THEN
               n := nextval(f.hits::regclass);
               IF f.fail_first < 0 OR n <= f.fail_first THEN
-                RAISE EXCEPTION 'injected transient fault #%% for account %%', n, NEW.account_id USING ERRCODE = 'serialization_failure';
+                RAISE EXCEPTION 'injected fault #%% for account %%', n, NEW.account_id USING ERRCODE = f.sqlstate;
               END IF;
             END IF;
             RETURN NEW;
@@ -289,7 +290,7 @@ class WorkersFailureIT {
     String group = Workers.groupId(JobType.PAYMENT);
     Map<String, String> oneConsumer = Map.of(WorkersConfig.CONSUMERS, "1", WorkersConfig.TYPES, "payment");
     String account = "acc-rebalance-" + UUID.randomUUID();
-    String hits = injectTransientFault(account, -1);
+    String hits = injectOutageFault(account);
     try (Workers staying = startWorkers(topics, oneConsumer, stack.pgUrl())) {
       String stayingMember = await().atMost(Duration.ofSeconds(20)).until(() -> assignment(group, topics.payment()),
           a -> a.size() == 1 && a.values().iterator().next().size() == topics.payment().partitions()).keySet().iterator().next();
@@ -488,14 +489,33 @@ class WorkersFailureIT {
   // PostgreSQL: faults and queries (always straight to the real server, never through the proxy)
 
   /** Makes ledger inserts of the account fail with SQLSTATE 40001 the first {@code times} times, or always when negative. */
+  /**
+   * Makes the first {@code times} ledger inserts for the account (all when negative) fail with a
+   * serialization failure, which the worker retries through {@code jobs.retry}.
+   */
   private String injectTransientFault(String account, int times) throws Exception {
+    return injectFault(account, times, "40001");
+  }
+
+  /**
+   * Makes every ledger insert for the account fail with SQLSTATE 57P03 (cannot connect now: the
+   * server is starting), which the worker takes for PostgreSQL being unavailable: it pauses
+   * consumption and backs off rather than retrying the job.
+   */
+  private String injectOutageFault(String account) throws Exception {
+    return injectFault(account, -1, "57P03");
+  }
+
+  /** Returns the name of a sequence that counts the account's ledger insert attempts. */
+  private String injectFault(String account, int times, String sqlstate) throws Exception {
     String hits = "workers_failure_it_hits_" + UUID.randomUUID().toString().replace("-", "");
     try (Connection c = stack.pgConnection(); Statement s = c.createStatement();
-        PreparedStatement insert = c.prepareStatement("INSERT INTO " + FAULTS + " (account_id, fail_first, hits) VALUES (?, ?, ?)")) {
+        PreparedStatement insert = c.prepareStatement("INSERT INTO " + FAULTS + " (account_id, fail_first, hits, sqlstate) VALUES (?, ?, ?, ?)")) {
       s.execute("CREATE SEQUENCE " + hits);
       insert.setString(1, account);
       insert.setInt(2, times);
       insert.setString(3, hits);
+      insert.setString(4, sqlstate);
       insert.executeUpdate();
     }
     return hits;
