@@ -3,7 +3,8 @@ package io.spillway.schemas;
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.exc.StreamReadException;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.ObjectWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import org.apache.kafka.common.errors.SerializationException;
@@ -25,10 +26,14 @@ public final class JsonSerde<T> implements Serde<T> {
   private static final byte[] VERSION_BYTES = SCHEMA_VERSION.getBytes(StandardCharsets.UTF_8);
 
   private final Class<T> type;
-  private final ObjectMapper mapper = Json.mapper();
+  // bound to the type once: mapper.readValue(bytes, type) resolves the type on every call
+  private final ObjectReader reader;
+  private final ObjectWriter writer;
 
   public JsonSerde(Class<T> type) {
     this.type = type;
+    this.reader = Json.mapper().readerFor(type);
+    this.writer = Json.mapper().writerFor(type);
   }
 
   public Class<T> type() {
@@ -38,7 +43,7 @@ public final class JsonSerde<T> implements Serde<T> {
   /** JSON bytes of a value. */
   public byte[] encode(T value) {
     try {
-      return mapper.writeValueAsBytes(value);
+      return writer.writeValueAsBytes(value);
     } catch (JsonProcessingException e) {
       throw new SerializationException("cannot encode " + type.getSimpleName(), e);
     }
@@ -57,7 +62,7 @@ public final class JsonSerde<T> implements Serde<T> {
           data);
     }
     try {
-      return new DecodeResult.Ok<>(mapper.readValue(data, type));
+      return new DecodeResult.Ok<>(reader.readValue(data));
     } catch (StreamReadException e) {
       boolean syntax = e.getClass() == com.fasterxml.jackson.core.JsonParseException.class;
       return new DecodeResult.Malformed<>(

@@ -17,7 +17,9 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.apache.kafka.clients.admin.Admin;
@@ -83,6 +85,7 @@ public final class WorkersBench {
     double drainSeconds;
     double predictionSeconds = predictions == 0 ? 0 : Double.NaN;
     double paymentSeconds = payments == 0 ? 0 : Double.NaN;
+    List<Progress> progress = new ArrayList<>();
     // progress from the consumer groups' committed offsets, a cheap request: a worker commits an
     // offset only once the rows before it are durable in PostgreSQL. Counting terminal rows in
     // PostgreSQL instead costs a scan of the growing jobs table — at a million rows most of a second
@@ -96,6 +99,7 @@ public final class WorkersBench {
         long donePredictions = committed(admin, JobType.PREDICTION, topics);
         long donePayments = committed(admin, JobType.PAYMENT, topics);
         double elapsed = (System.nanoTime() - start) / 1e9;
+        progress.add(new Progress(elapsed, donePredictions + donePayments, workers.cpuTime().toNanos() / 1e9));
         if (Double.isNaN(predictionSeconds) && donePredictions >= predictions) {
           predictionSeconds = elapsed;
         }
@@ -121,6 +125,7 @@ public final class WorkersBench {
       cpuByRole = ProcessCpu.read().secondsSince(processesAtStart);
     }
     double jobsPerSecond = total / drainSeconds;
+    Steady steady = Steady.of(progress, total);
 
     int killPayments = Math.max(20_000, payments / 4);
     KillReport kills = killPhase(bootstrap, topics, db, workersJar, workerEnv, killPayments, accounts);
@@ -137,6 +142,7 @@ public final class WorkersBench {
         | predictions drained/s (all %,d terminal after %.1f s) | %,.0f |
         | payments drained/s (all %,d terminal after %.1f s) | %,.0f |
         | worker process CPU during the drain (incl. start-up and JIT) | %.1f s, %.0f µs per job |
+        | sustained, from 20%% to 80%% of the jobs committed (past start-up and most JIT) | %s |
         | whole machine CPU busy during the drain (every process, %d cores) | %.0f%% |
         | the machine's CPU during the drain, by process | %s |
         | baseline: PostgreSQL COPY of %,d job rows | %,.0f rows/s |
@@ -151,12 +157,39 @@ public final class WorkersBench {
 
         """, Instant.now(), Runtime.getRuntime().availableProcessors(), predictions, payments, accounts, drainSeconds, jobsPerSecond,
         predictions, predictionSeconds, predictionRate, payments, paymentSeconds, paymentRate,
-        workerCpuSeconds, workerCpuSeconds * 1e6 / total, Runtime.getRuntime().availableProcessors(), machineBusy * 100,
+        workerCpuSeconds, workerCpuSeconds * 1e6 / total, steady, Runtime.getRuntime().availableProcessors(), machineBusy * 100,
         ProcessCpu.shares(cpuByRole, drainSeconds, Runtime.getRuntime().availableProcessors()),
         total, copyRate, total, setRate, predictionRate / copyRate, jobsPerSecond / copyRate, jobsPerSecond / setRate,
         KILLS, killPayments, kills.seconds(), kills.lost(), kills.duplicated(), kills.badTotals(), kills.accounts());
     System.out.print(table);
     Files.writeString(results, table, java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+  }
+
+  /** One progress sample: seconds since the workers started, jobs committed, the worker's CPU seconds. */
+  private record Progress(double seconds, long done, double workerCpu) {}
+
+  /**
+   * The drain between the samples where 20% and 80% of the jobs were committed: the rate the
+   * workers sustain once started and compiled, and their CPU per job meanwhile — steadier figures
+   * to compare changes by than the whole drain, which includes JVM start-up and JIT compilation.
+   */
+  private record Steady(double jobsPerSecond, double workerMicrosPerJob, double fromSeconds, double toSeconds) {
+
+    static Steady of(List<Progress> samples, long total) {
+      Progress from = samples.stream().filter(p -> p.done() >= total / 5).findFirst().orElse(null);
+      Progress to = samples.stream().filter(p -> p.done() >= total * 4 / 5).findFirst().orElse(null);
+      if (from == null || to == null || to.seconds() <= from.seconds()) {
+        return new Steady(Double.NaN, Double.NaN, Double.NaN, Double.NaN);
+      }
+      long jobs = to.done() - from.done();
+      return new Steady(jobs / (to.seconds() - from.seconds()), (to.workerCpu() - from.workerCpu()) * 1e6 / jobs, from.seconds(), to.seconds());
+    }
+
+    @Override
+    public String toString() {
+      return Double.isNaN(jobsPerSecond) ? "too short to tell"
+          : String.format(java.util.Locale.ROOT, "%,.0f jobs/s, worker CPU %.0f µs per job (%.0f s → %.0f s)", jobsPerSecond, workerMicrosPerJob, fromSeconds, toSeconds);
+    }
   }
 
   /** What the SIGKILL phase found. */
