@@ -56,8 +56,7 @@ public final class IngestOutageBench {
     int rate = Integer.parseInt(args[0]);
     Path ingestJar = Path.of(args[1]);
     Path results = Path.of(args[2]);
-    Path dir = Files.createTempDirectory("bench-ingest-outage");
-    System.out.printf("outage: broker data and logs in %s%n", dir);
+    Path dir = ScratchDir.create("bench-ingest-outage", "broker data and logs");
 
     List<Cycle> cycles;
     List<PhaseTally.Report> phases;
@@ -88,10 +87,7 @@ public final class IngestOutageBench {
     String table = table(rate, phases, cycles);
     System.out.print(table);
     Files.writeString(results, table, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-    // the run went through: its broker's data and the logs go (kept when it failed, for the logs)
-    try (java.util.stream.Stream<Path> files = Files.walk(dir)) {
-      files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-    }
+    ScratchDir.remove(dir);
   }
 
   /**

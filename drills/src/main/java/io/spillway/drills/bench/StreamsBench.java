@@ -57,12 +57,13 @@ public final class StreamsBench {
     Map<String, String> appEnv = new HashMap<>(System.getenv());
     appEnv.put("SPILLWAY_STREAMS_APP_ID", appId);
     appEnv.put(SpillwayEnv.STATS_PORT, "0");
-    appEnv.put("SPILLWAY_STREAMS_STATE_DIR", Files.createTempDirectory("bench-streams-state").toString());
+    Path scratch = ScratchDir.create("bench-streams", "the app's state and logs");
+    appEnv.put("SPILLWAY_STREAMS_STATE_DIR", scratch.resolve("state").toString());
     long start = System.nanoTime();
     double seconds;
     double steady;
     Accuracy accuracy;
-    try (ServiceProcess app = new ServiceProcess("bench-streams-app", jar, appEnv, Files.createTempDirectory("bench-streams-logs"));
+    try (ServiceProcess app = new ServiceProcess("bench-streams-app", jar, appEnv, scratch);
         Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
       app.start();
       long committed = 0;
@@ -122,6 +123,7 @@ public final class StreamsBench {
         exact.size(), accuracy.windows(), accuracy.wrongCounts(), accuracy.largestError() * 100);
     System.out.print(table);
     Files.writeString(results, table, java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+    ScratchDir.remove(scratch);
   }
 
   private static void preload(String bootstrap, Topic<String, LifecycleEvent> topic, int events, Map<String, List<Integer>> exact) {

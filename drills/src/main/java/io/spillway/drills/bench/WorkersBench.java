@@ -6,6 +6,7 @@ import io.spillway.schemas.JobEnvelope;
 import io.spillway.schemas.JobType;
 import io.spillway.schemas.PaymentInput;
 import io.spillway.schemas.PredictionInput;
+import io.spillway.schemas.RedisKeys;
 import io.spillway.schemas.Topic;
 import io.spillway.schemas.Topics;
 import io.spillway.schemas.env.SpillwayEnv;
@@ -65,7 +66,7 @@ public final class WorkersBench {
     int total = predictions + payments;
 
     long t0 = System.nanoTime();
-    preload(bootstrap, topics, predictions, payments, accounts, TENANT);
+    java.util.Set<String> redisKeys = preload(bootstrap, topics, predictions, payments, accounts, TENANT);
     double preloadSeconds = (System.nanoTime() - t0) / 1e9;
     System.out.printf("preloaded %,d jobs in %.1f s%n", total, preloadSeconds);
 
@@ -74,6 +75,7 @@ public final class WorkersBench {
     double setRate = redisBaseline(redis, total);
     System.out.printf("baseline: Redis pipelined SET %,.0f keys/s%n", setRate);
 
+    Path logs = ScratchDir.create("bench-workers", "the workers' logs");
     Map<String, String> workerEnv = new HashMap<>(System.getenv());
     workerEnv.put(SpillwayEnv.METRICS_PORT, "0");
     long start = System.nanoTime();
@@ -92,8 +94,9 @@ public final class WorkersBench {
     // of PostgreSQL's CPU every second, taken from the system under test — so it is done once, at
     // the end, to confirm that every job is terminal there.
     try (Admin admin = Admin.create(Map.<String, Object>of("bootstrap.servers", bootstrap));
-        ServiceProcess workers = new ServiceProcess("bench-workers", workersJar, workerEnv, Files.createTempDirectory("bench-workers-logs"))) {
+        ServiceProcess workers = new ServiceProcess("bench-workers", workersJar, workerEnv, logs)) {
       workers.start();
+      MachineCpu lastSample = machineAtStart;
       while (true) {
         Thread.sleep(1000);
         long donePredictions = committed(admin, JobType.PREDICTION, topics);
@@ -106,8 +109,10 @@ public final class WorkersBench {
         if (Double.isNaN(paymentSeconds) && donePayments >= payments) {
           paymentSeconds = elapsed;
         }
-        System.out.printf("drain: %5.0f s  predictions %,d of %,d  payments %,d of %,d  (%,.0f jobs/s, committed offsets)%n", elapsed,
-            donePredictions, predictions, donePayments, payments, (donePredictions + donePayments) / elapsed);
+        MachineCpu sample = MachineCpu.read();
+        System.out.printf("drain: %5.0f s  predictions %,d of %,d  payments %,d of %,d  (%,.0f jobs/s, committed offsets; machine %.0f%% busy)%n", elapsed,
+            donePredictions, predictions, donePayments, payments, (donePredictions + donePayments) / elapsed, sample.busySince(lastSample) * 100);
+        lastSample = sample;
         if (donePredictions >= predictions && donePayments >= payments) {
           long terminal = terminal(db, TENANT).values().stream().mapToLong(Long::longValue).sum();
           if (terminal >= total) {
@@ -124,13 +129,13 @@ public final class WorkersBench {
       machineBusy = MachineCpu.read().busySince(machineAtStart);
       cpuByRole = ProcessCpu.read().secondsSince(processesAtStart);
     }
+    removeKeys(redis, redisKeys);
     double jobsPerSecond = total / drainSeconds;
     Steady steady = Steady.of(progress, total);
 
     int killPayments = Math.max(20_000, payments / 4);
-    KillReport kills = killPhase(bootstrap, topics, db, workersJar, workerEnv, killPayments, accounts);
+    KillReport kills = killPhase(bootstrap, topics, db, redis, workersJar, workerEnv, logs, killPayments, accounts);
     double predictionRate = predictions / predictionSeconds;
-    double paymentRate = payments / paymentSeconds;
     String table = String.format(java.util.Locale.ROOT, """
         ## Workers benchmark %s — %d cores, broker + PostgreSQL + Redis + workers on one machine
 
@@ -139,8 +144,8 @@ public final class WorkersBench {
         | jobs preloaded | %,d predictions (half repeated inputs) + %,d payments over %,d accounts |
         | drain time (workers start → all terminal in PostgreSQL, incl. JVM start-up; both types at once) | %.1f s |
         | jobs/s drained, all | %,.0f |
-        | predictions drained/s (all %,d terminal after %.1f s) | %,.0f |
-        | payments drained/s (all %,d terminal after %.1f s) | %,.0f |
+        | predictions drained/s | %s |
+        | payments drained/s | %s |
         | worker process CPU during the drain (incl. start-up and JIT) | %.1f s, %.0f µs per job |
         | sustained, from 20%% to 80%% of the jobs committed (past start-up and most JIT) | %s |
         | whole machine CPU busy during the drain (every process, %d cores) | %.0f%% |
@@ -156,13 +161,20 @@ public final class WorkersBench {
         | accounts whose running total differs from their approved ledger entries (all phases) | %d of %,d |
 
         """, Instant.now(), Runtime.getRuntime().availableProcessors(), predictions, payments, accounts, drainSeconds, jobsPerSecond,
-        predictions, predictionSeconds, predictionRate, payments, paymentSeconds, paymentRate,
+        drained(predictions, predictionSeconds), drained(payments, paymentSeconds),
         workerCpuSeconds, workerCpuSeconds * 1e6 / total, steady, Runtime.getRuntime().availableProcessors(), machineBusy * 100,
         ProcessCpu.shares(cpuByRole, drainSeconds, Runtime.getRuntime().availableProcessors()),
         total, copyRate, total, setRate, predictionRate / copyRate, jobsPerSecond / copyRate, jobsPerSecond / setRate,
         KILLS, killPayments, kills.seconds(), kills.lost(), kills.duplicated(), kills.badTotals(), kills.accounts());
     System.out.print(table);
     Files.writeString(results, table, java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+    ScratchDir.remove(logs);
+  }
+
+  /** A type's drain rate, with how many and when the last one ended; "none preloaded" for none. */
+  private static String drained(int jobs, double seconds) {
+    return jobs == 0 ? "none preloaded"
+        : String.format(java.util.Locale.ROOT, "%,.0f (all %,d terminal after %.1f s)", jobs / seconds, jobs, seconds);
   }
 
   /** One progress sample: seconds since the workers started, jobs committed, the worker's CPU seconds. */
@@ -200,12 +212,12 @@ public final class WorkersBench {
    * half and three quarters of the way — whatever batch it is in the middle of — and restarted;
    * then counts lost and duplicated ledger entries and checks every account's running total.
    */
-  private static KillReport killPhase(String bootstrap, Topics topics, PgEndpoint db, Path workersJar, Map<String, String> workerEnv, int payments,
+  private static KillReport killPhase(String bootstrap, Topics topics, PgEndpoint db, URI redis, Path workersJar, Map<String, String> workerEnv, Path logs, int payments,
       int accounts) throws Exception {
     System.out.printf("kill phase: preloading %,d payments%n", payments);
-    preload(bootstrap, topics, 0, payments, accounts, KILL_TENANT);
+    java.util.Set<String> redisKeys = preload(bootstrap, topics, 0, payments, accounts, KILL_TENANT);
     long start = System.nanoTime();
-    try (ServiceProcess workers = new ServiceProcess("bench-workers-killed", workersJar, workerEnv, Files.createTempDirectory("bench-workers-kill-logs"))) {
+    try (ServiceProcess workers = new ServiceProcess("bench-workers-killed", workersJar, workerEnv, logs)) {
       workers.start();
       int kills = 0;
       long done = 0;
@@ -225,6 +237,7 @@ public final class WorkersBench {
       }
     }
     double seconds = (System.nanoTime() - start) / 1e9;
+    removeKeys(redis, redisKeys);
     try (Connection c = db.connect(); Statement s = c.createStatement()) {
       long entries = single(s, "SELECT count(*) FROM payment_ledger WHERE job_id LIKE '" + KILL_TENANT + "-p-%'");
       long distinct = single(s, "SELECT count(DISTINCT job_id) FROM payment_ledger WHERE job_id LIKE '" + KILL_TENANT + "-p-%'");
@@ -246,7 +259,12 @@ public final class WorkersBench {
     }
   }
 
-  private static void preload(String bootstrap, Topics topics, int predictions, int payments, int accounts, String tenant) throws Exception {
+  /**
+   * Produces the jobs; returns the Redis keys the workers will write for them (job views and the
+   * prediction cache entries of this run's inputs), for {@link #removeKeys}.
+   */
+  private static java.util.Set<String> preload(String bootstrap, Topics topics, int predictions, int payments, int accounts, String tenant) throws Exception {
+    java.util.Set<String> redisKeys = new java.util.HashSet<>();
     Map<String, Object> props = Map.of("bootstrap.servers", bootstrap, "acks", "all", "linger.ms", 5, "compression.type", "lz4",
         "batch.size", 262144);
     SplittableRandom random = new SplittableRandom(7);
@@ -265,6 +283,10 @@ public final class WorkersBench {
           job = JobEnvelope.first(tenant + "-p-" + i, tenant, now,
               new PaymentInput("acc-" + random.nextInt(accounts), 100 + random.nextInt(50_000), "EUR", "m-" + random.nextInt(500)));
         }
+        redisKeys.add(RedisKeys.job(job.jobId()));
+        if (job.payload() instanceof PredictionInput input) {
+          redisKeys.add(RedisKeys.predictionCache(input.inputHash()));
+        }
         Topic<String, JobEnvelope> topic = topics.forType(job.type());
         RecordHeaders headers = new RecordHeaders();
         producer.send(new ProducerRecord<>(topic.name(), null, job.key(), topic.valueSerde().serializer().serialize(topic.name(), headers, job), headers));
@@ -273,6 +295,26 @@ public final class WorkersBench {
         }
       }
     }
+    return redisKeys;
+  }
+
+  /**
+   * Removes the run's keys from Redis: the job views (a day's TTL) and the cache entries of its
+   * salted inputs would otherwise pile up run after run in the shared Redis, and a Redis holding
+   * millions of keys answers each write more slowly than the one the next run should meet.
+   */
+  private static void removeKeys(URI uri, java.util.Collection<String> keys) {
+    try (RedisClient redis = RedisClient.create(uri.getHost(), uri.getPort()); AbstractPipeline p = redis.pipelined()) {
+      int n = 0;
+      for (String key : keys) {
+        p.unlink(key);
+        if (++n % 10_000 == 0) {
+          p.sync();
+        }
+      }
+      p.sync();
+    }
+    System.out.printf("removed the run's %,d Redis keys%n", keys.size());
   }
 
   private static double copyBaseline(PgEndpoint db, int rows) throws Exception {
