@@ -278,10 +278,10 @@ class WorkersFailureIT {
   }
 
   /**
-   * A rebalance while consumption is paused for PostgreSQL: a worker that backs off after
-   * transient PostgreSQL failures and meanwhile takes over the partitions of a worker leaving the
-   * group processes their jobs once PostgreSQL recovers; records fetched from newly assigned
-   * partitions during the pause are not skipped.
+   * A rebalance while consumption is paused for PostgreSQL: a worker that backs off while
+   * PostgreSQL answers "cannot connect now" and meanwhile takes over the partitions of a worker
+   * leaving the group processes their jobs once PostgreSQL recovers; records fetched from newly
+   * assigned partitions during the pause are not skipped.
    */
   @Test
   @Timeout(value = 60, unit = TimeUnit.SECONDS)
@@ -488,7 +488,6 @@ class WorkersFailureIT {
   // ---------------------------------------------------------------------------------------------
   // PostgreSQL: faults and queries (always straight to the real server, never through the proxy)
 
-  /** Makes ledger inserts of the account fail with SQLSTATE 40001 the first {@code times} times, or always when negative. */
   /**
    * Makes the first {@code times} ledger inserts for the account (all when negative) fail with a
    * serialization failure, which the worker retries through {@code jobs.retry}.

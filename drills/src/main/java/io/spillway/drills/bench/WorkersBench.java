@@ -19,9 +19,12 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -66,7 +69,7 @@ public final class WorkersBench {
     int total = predictions + payments;
 
     long t0 = System.nanoTime();
-    java.util.Set<String> redisKeys = preload(bootstrap, topics, predictions, payments, accounts, TENANT);
+    Set<String> redisKeys = preload(bootstrap, topics, predictions, payments, accounts, TENANT);
     double preloadSeconds = (System.nanoTime() - t0) / 1e9;
     System.out.printf("preloaded %,d jobs in %.1f s%n", total, preloadSeconds);
 
@@ -131,7 +134,6 @@ public final class WorkersBench {
     }
     removeKeys(redis, redisKeys);
     double jobsPerSecond = total / drainSeconds;
-    Steady steady = Steady.of(progress, total);
 
     int killPayments = Math.max(20_000, payments / 4);
     KillReport kills = killPhase(bootstrap, topics, db, redis, workersJar, workerEnv, logs, killPayments, accounts);
@@ -162,7 +164,7 @@ public final class WorkersBench {
 
         """, Instant.now(), Runtime.getRuntime().availableProcessors(), predictions, payments, accounts, drainSeconds, jobsPerSecond,
         drained(predictions, predictionSeconds), drained(payments, paymentSeconds),
-        workerCpuSeconds, workerCpuSeconds * 1e6 / total, steady, Runtime.getRuntime().availableProcessors(), machineBusy * 100,
+        workerCpuSeconds, workerCpuSeconds * 1e6 / total, sustained(progress, total), Runtime.getRuntime().availableProcessors(), machineBusy * 100,
         ProcessCpu.shares(cpuByRole, drainSeconds, Runtime.getRuntime().availableProcessors()),
         total, copyRate, total, setRate, predictionRate / copyRate, jobsPerSecond / copyRate, jobsPerSecond / setRate,
         KILLS, killPayments, kills.seconds(), kills.lost(), kills.duplicated(), kills.badTotals(), kills.accounts());
@@ -185,23 +187,15 @@ public final class WorkersBench {
    * workers sustain once started and compiled, and their CPU per job meanwhile — steadier figures
    * to compare changes by than the whole drain, which includes JVM start-up and JIT compilation.
    */
-  private record Steady(double jobsPerSecond, double workerMicrosPerJob, double fromSeconds, double toSeconds) {
-
-    static Steady of(List<Progress> samples, long total) {
-      Progress from = samples.stream().filter(p -> p.done() >= total / 5).findFirst().orElse(null);
-      Progress to = samples.stream().filter(p -> p.done() >= total * 4 / 5).findFirst().orElse(null);
-      if (from == null || to == null || to.seconds() <= from.seconds()) {
-        return new Steady(Double.NaN, Double.NaN, Double.NaN, Double.NaN);
-      }
-      long jobs = to.done() - from.done();
-      return new Steady(jobs / (to.seconds() - from.seconds()), (to.workerCpu() - from.workerCpu()) * 1e6 / jobs, from.seconds(), to.seconds());
+  private static String sustained(List<Progress> samples, long total) {
+    Progress from = samples.stream().filter(p -> p.done() >= total / 5).findFirst().orElse(null);
+    Progress to = samples.stream().filter(p -> p.done() >= total * 4 / 5).findFirst().orElse(null);
+    if (from == null || to == null || to.seconds() <= from.seconds()) {
+      return "too short to tell";
     }
-
-    @Override
-    public String toString() {
-      return Double.isNaN(jobsPerSecond) ? "too short to tell"
-          : String.format(java.util.Locale.ROOT, "%,.0f jobs/s, worker CPU %.0f µs per job (%.0f s → %.0f s)", jobsPerSecond, workerMicrosPerJob, fromSeconds, toSeconds);
-    }
+    long jobs = to.done() - from.done();
+    return String.format(java.util.Locale.ROOT, "%,.0f jobs/s, worker CPU %.0f µs per job (%.0f s → %.0f s)",
+        jobs / (to.seconds() - from.seconds()), (to.workerCpu() - from.workerCpu()) * 1e6 / jobs, from.seconds(), to.seconds());
   }
 
   /** What the SIGKILL phase found. */
@@ -215,7 +209,7 @@ public final class WorkersBench {
   private static KillReport killPhase(String bootstrap, Topics topics, PgEndpoint db, URI redis, Path workersJar, Map<String, String> workerEnv, Path logs, int payments,
       int accounts) throws Exception {
     System.out.printf("kill phase: preloading %,d payments%n", payments);
-    java.util.Set<String> redisKeys = preload(bootstrap, topics, 0, payments, accounts, KILL_TENANT);
+    Set<String> redisKeys = preload(bootstrap, topics, 0, payments, accounts, KILL_TENANT);
     long start = System.nanoTime();
     try (ServiceProcess workers = new ServiceProcess("bench-workers-killed", workersJar, workerEnv, logs)) {
       workers.start();
@@ -263,8 +257,8 @@ public final class WorkersBench {
    * Produces the jobs; returns the Redis keys the workers will write for them (job views and the
    * prediction cache entries of this run's inputs), for {@link #removeKeys}.
    */
-  private static java.util.Set<String> preload(String bootstrap, Topics topics, int predictions, int payments, int accounts, String tenant) throws Exception {
-    java.util.Set<String> redisKeys = new java.util.HashSet<>();
+  private static Set<String> preload(String bootstrap, Topics topics, int predictions, int payments, int accounts, String tenant) throws Exception {
+    Set<String> redisKeys = new HashSet<>();
     Map<String, Object> props = Map.of("bootstrap.servers", bootstrap, "acks", "all", "linger.ms", 5, "compression.type", "lz4",
         "batch.size", 262144);
     SplittableRandom random = new SplittableRandom(7);
@@ -303,7 +297,7 @@ public final class WorkersBench {
    * salted inputs would otherwise pile up run after run in the shared Redis, and a Redis holding
    * millions of keys answers each write more slowly than the one the next run should meet.
    */
-  private static void removeKeys(URI uri, java.util.Collection<String> keys) {
+  private static void removeKeys(URI uri, Collection<String> keys) {
     try (RedisClient redis = RedisClient.create(uri.getHost(), uri.getPort()); AbstractPipeline p = redis.pipelined()) {
       int n = 0;
       for (String key : keys) {
