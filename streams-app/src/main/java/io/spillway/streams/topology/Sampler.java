@@ -33,7 +33,10 @@ final class Sampler implements Processor<String, LifecycleEvent, String, Partial
 
   private final long idleAfterMs;
   private final Map<String, WindowAggregate> partials = new HashMap<>();
+  /** Keys whose partial changed since the last commit. */
   private final Set<String> unwritten = new HashSet<>();
+  /** Keys with a partial in the store: written at a commit, or restored, and not yet sent. */
+  private final Set<String> stored = new HashSet<>();
   private ProcessorContext<String, Partial> context;
   private KeyValueStore<String, WindowAggregate> store;
   private int partition;
@@ -51,8 +54,11 @@ final class Sampler implements Processor<String, LifecycleEvent, String, Partial
     this.partitionTime = context.currentStreamTimeMs();
     this.lastEventWallMs = context.currentSystemTimeMs();
     this.store = context.getStateStore(PARTIALS_STORE);
-    try (var stored = store.all()) {
-      stored.forEachRemaining(kv -> partials.put(kv.key, kv.value)); // committed but not yet sent
+    try (var restored = store.all()) {
+      restored.forEachRemaining(kv -> { // committed but not yet sent
+        partials.put(kv.key, kv.value);
+        stored.add(kv.key);
+      });
     }
     context.<CommitHook>getStateStore(COMMIT_HOOK).onCommit(this::writePartials);
     context.schedule(FORWARD_EVERY, PunctuationType.WALL_CLOCK_TIME, this::forward);
@@ -73,6 +79,7 @@ final class Sampler implements Processor<String, LifecycleEvent, String, Partial
   private void writePartials() {
     for (String key : unwritten) {
       store.put(key, partials.get(key));
+      stored.add(key);
     }
     unwritten.clear();
   }
@@ -83,7 +90,10 @@ final class Sampler implements Processor<String, LifecycleEvent, String, Partial
       int bar = key.indexOf('|');
       long bucket = Long.parseLong(key.substring(bar + 1));
       context.forward(new Record<>(key.substring(0, bar), Partial.of(partition, bucket, e.getValue()), bucket));
-      if (!unwritten.remove(key)) {
+      unwritten.remove(key);
+      // also when it grew since it was written: a stale partial left in the store would be sent
+      // again, its events counted twice, by the task that restores the store after a restart
+      if (stored.remove(key)) {
         store.delete(key);
       }
     }
