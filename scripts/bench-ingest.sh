@@ -45,7 +45,7 @@ done
 
 spillway_find_java
 spillway_build_if_needed
-[[ -f drills/target/spillway-drills.jar ]] || ./mvnw -q -B --no-transfer-progress -pl drills -am package -DskipTests
+spillway_build_drills_if_missing
 if ! command -v wrk >/dev/null; then
   echo "bench-ingest: installing Debian's wrk…"
   { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; } >/dev/null

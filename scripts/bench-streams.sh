@@ -11,7 +11,7 @@ source scripts/lib/build.sh
 source scripts/lib/workdir.sh
 spillway_find_java
 spillway_build_if_needed
-[[ -f drills/target/spillway-drills.jar ]] || ./mvnw -q -B --no-transfer-progress -pl drills -am package -DskipTests
+spillway_build_drills_if_missing
 EVENTS=${1:-2000000}
 WORK=$(mktemp -d /tmp/spillway-bench-streams.XXXXXX)
 DEVSTACK_PID=

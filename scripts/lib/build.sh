@@ -1,6 +1,7 @@
 # shellcheck shell=bash
 # spillway_build_if_needed: packages the runnable jars when one is missing or older than the
-# sources. Needs JAVA_HOME (scripts/lib/java.sh) and the repository root as the working directory.
+# sources; spillway_build_drills_if_missing: packages the drills jar (benchmarks, drills) when it is
+# missing. Need JAVA_HOME (scripts/lib/java.sh) and the repository root as the working directory.
 SPILLWAY_JARS=(
   devstack/target/spillway-devstack.jar
   ingest-api/target/spillway-ingest-api.jar
@@ -21,4 +22,8 @@ spillway_build_if_needed() {
     echo "spillway: building the jars ($stale is missing or older than its sources)…"
     ./mvnw -q -B --no-transfer-progress package -DskipTests
   fi
+}
+
+spillway_build_drills_if_missing() {
+  [[ -f drills/target/spillway-drills.jar ]] || ./mvnw -q -B --no-transfer-progress -pl drills -am package -DskipTests
 }

@@ -133,7 +133,7 @@ public final class WorkersBench {
       machineBusy = MachineCpu.read().busySince(machineAtStart);
       cpuByRole = ProcessCpu.read().secondsSince(processesAtStart);
     }
-    removeKeys(redis, redisKeys);
+    removeKeys(redis, redisKeys, "the drain's");
     double jobsPerSecond = total / drainSeconds;
 
     int killPayments = Math.max(20_000, payments / 4);
@@ -232,7 +232,7 @@ public final class WorkersBench {
       }
     }
     double seconds = (System.nanoTime() - start) / 1e9;
-    removeKeys(redis, redisKeys);
+    removeKeys(redis, redisKeys, "the kill phase's");
     try (Connection c = db.connect(); Statement s = c.createStatement()) {
       long entries = single(s, "SELECT count(*) FROM payment_ledger WHERE job_id LIKE '" + KILL_TENANT + "-p-%'");
       long distinct = single(s, "SELECT count(DISTINCT job_id) FROM payment_ledger WHERE job_id LIKE '" + KILL_TENANT + "-p-%'");
@@ -294,11 +294,11 @@ public final class WorkersBench {
   }
 
   /**
-   * Removes the run's keys from Redis: the job views (a day's TTL) and the cache entries of its
-   * salted inputs would otherwise pile up run after run in the shared Redis, and a Redis holding
+   * Removes keys the bench wrote to the shared Redis. The job views (a day's TTL) and the cache
+   * entries of a run's salted inputs would otherwise pile up run after run, and a Redis holding
    * millions of keys answers each write more slowly than the one the next run should meet.
    */
-  private static void removeKeys(URI uri, Collection<String> keys) {
+  private static void removeKeys(URI uri, Collection<String> keys, String whose) {
     try (RedisClient redis = RedisClient.create(uri.getHost(), uri.getPort()); AbstractPipeline p = redis.pipelined()) {
       int n = 0;
       for (String key : keys) {
@@ -309,7 +309,7 @@ public final class WorkersBench {
       }
       p.sync();
     }
-    System.out.printf("removed the run's %,d Redis keys%n", keys.size());
+    System.out.printf("removed %s %,d Redis keys%n", whose, keys.size());
   }
 
   private static double copyBaseline(PgEndpoint db, int rows) throws Exception {
@@ -341,15 +341,7 @@ public final class WorkersBench {
       }
       double rate = keys / ((System.nanoTime() - start) / 1e9);
       // gone before the drain: left to expire, they would cost Redis CPU in the middle of it
-      try (AbstractPipeline p = redis.pipelined()) {
-        for (int i = 0; i < keys; i++) {
-          p.unlink(BASELINE_KEYS + i);
-          if (i % 10_000 == 0) {
-            p.sync();
-          }
-        }
-        p.sync();
-      }
+      removeKeys(uri, java.util.stream.IntStream.range(0, keys).mapToObj(i -> BASELINE_KEYS + i).toList(), "the SET baseline's");
       return rate;
     }
   }

@@ -45,13 +45,7 @@ final class BrokerLink implements AutoCloseable {
   BrokerLink(DoubleSupplier connections, MeterRegistry meters, Runnable onLost) {
     this.connections = connections;
     this.onLost = onLost;
-    this.sampler =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, "kafka-link-sampler");
-              t.setDaemon(true);
-              return t;
-            });
+    this.sampler = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("kafka-link-sampler").factory());
     meters.gauge("spillway.ingest.kafka.connected", this, link -> link.connected ? 1 : 0);
   }
 
