@@ -90,7 +90,7 @@ public final class Workers implements AutoCloseable {
     hikari.setMaximumPoolSize(config.consumersPerType() * config.types().size() + config.processingThreads() + 2);
     hikari.setConnectionTimeout(3000);
     hikari.setMetricRegistry(meters);
-    hikari.addDataSourceProperty("reWriteBatchedInserts", "true");
+    hikari.setConnectionInitSql(JobRows.STAGING_TABLE);
     HikariDataSource db = new HikariDataSource(hikari);
 
     // registered up front so that dashboards and alerts see zeros, not gaps, before the first event

@@ -280,7 +280,14 @@ public final class JobConsumer implements Runnable, AutoCloseable {
   /** Records one job's row on its own, after its processing was refused. */
   private void recordAlone(JobRows.Row row) {
     try (Connection tx = sinks.db().getConnection()) {
-      sinks.rows().upsert(tx, List.of(row));
+      tx.setAutoCommit(false);
+      try {
+        sinks.rows().upsert(tx, List.of(row));
+        tx.commit();
+      } catch (SQLException | RuntimeException e) {
+        rollbackQuietly(tx);
+        throw e;
+      }
     } catch (SQLException e) {
       log.error("Cannot record job {} in PostgreSQL either: {}", row.view().jobId(), e.getMessage());
     }
