@@ -89,8 +89,10 @@ trap 'stop_all; exit 130' INT
 trap 'stop_all; exit 143' TERM
 trap 'stop_all' EXIT
 
-java_service() { # NAME JAR HEAP
-  "$JAVA" -Xms128m "-Xmx$3" -XX:+UseG1GC -XX:+ExitOnOutOfMemoryError -jar "$2" >>"$LOGS/$1.log" 2>&1 &
+java_service() { # NAME JAR HEAP [GC]: G1 with a growing heap, or the workers' throughput collector with all of it
+  local heap=(-Xms128m "-Xmx$3") gc=${4:-G1}
+  [[ $gc == Parallel ]] && heap=("-Xms$3" "-Xmx$3")
+  "$JAVA" "${heap[@]}" "-XX:+Use${gc}GC" -XX:+ExitOnOutOfMemoryError -jar "$2" >>"$LOGS/$1.log" 2>&1 &
 }
 
 ingest_port() { # NAME -> the port an ingest-api instance listens on
@@ -102,7 +104,7 @@ launch() { # NAME: start one service in the background and remember its pid
   case $name in
     ingest-api|ingest-api-*)
       SPILLWAY_HTTP_PORT=$(ingest_port "$name") java_service "$name" ingest-api/target/spillway-ingest-api.jar 1g ;;
-    workers) java_service workers workers/target/spillway-workers.jar 1g ;;
+    workers) java_service workers workers/target/spillway-workers.jar 1g Parallel ;;
     streams-app) java_service streams-app streams-app/target/spillway-streams-app.jar 768m ;;
     nginx) nginx -p "$STATE/nginx" -c "$STATE/nginx/nginx.conf" -g 'daemon off;' >>"$LOGS/nginx.log" 2>&1 & ;;
     prometheus)

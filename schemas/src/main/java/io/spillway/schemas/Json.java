@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonDeserializer;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.deser.ResolvableDeserializer;
 import com.fasterxml.jackson.databind.deser.std.StdDeserializer;
@@ -33,6 +34,12 @@ public final class Json {
   public static final int MAX_NESTING_DEPTH = 32;
 
   private static final ObjectMapper MAPPER = newMapper();
+  private static final ClassValue<ObjectWriter> WRITERS = new ClassValue<>() {
+    @Override
+    protected ObjectWriter computeValue(Class<?> type) {
+      return MAPPER.writerFor(type);
+    }
+  };
 
   private Json() {}
 
@@ -44,19 +51,31 @@ public final class Json {
   /** The value as JSON text, written straight from the value (no intermediate tree). */
   public static String text(Object value) {
     try {
-      return MAPPER.writeValueAsString(value);
+      return writerOf(value).writeValueAsString(value);
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      throw new IllegalArgumentException("cannot write " + value.getClass().getSimpleName() + " as JSON", e);
+      throw unwritable(value, e);
     }
   }
 
   /** The value as UTF-8 JSON bytes, written straight from the value (no String in between). */
   public static byte[] bytes(Object value) {
     try {
-      return MAPPER.writeValueAsBytes(value);
+      return writerOf(value).writeValueAsBytes(value);
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      throw new IllegalArgumentException("cannot write " + value.getClass().getSimpleName() + " as JSON", e);
+      throw unwritable(value, e);
     }
+  }
+
+  /**
+   * A writer bound to the value's class, its serializer found once: the mapper's own write methods
+   * look the serializer up on every call, which cost the workers as much as writing a small value.
+   */
+  private static ObjectWriter writerOf(Object value) {
+    return WRITERS.get(value.getClass());
+  }
+
+  private static IllegalArgumentException unwritable(Object value, Exception e) {
+    return new IllegalArgumentException("cannot write " + value.getClass().getSimpleName() + " as JSON", e);
   }
 
   private static ObjectMapper newMapper() {

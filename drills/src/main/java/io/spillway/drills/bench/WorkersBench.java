@@ -1,6 +1,7 @@
 package io.spillway.drills.bench;
 
 import io.spillway.devstack.PgEndpoint;
+import io.spillway.devstack.TopicCreator;
 import io.spillway.drills.infra.ServiceProcess;
 import io.spillway.schemas.JobEnvelope;
 import io.spillway.schemas.JobResult;
@@ -41,11 +42,13 @@ import redis.clients.jedis.AbstractPipeline;
 import redis.clients.jedis.RedisClient;
 
 /**
- * The workers benchmark ({@code scripts/bench-workers.sh}): preloads Kafka with prediction jobs
- * (half of them repeating inputs) and payment jobs over many accounts, measures the raw baselines
- * of the same run — PostgreSQL COPY of as many job rows, Redis pipelined SET of as many keys —
- * then starts the workers from their jar and measures how fast they drain everything into
- * PostgreSQL and Redis. Prints progress every second and a markdown table at the end.
+ * The workers benchmark ({@code scripts/bench-workers.sh}). With both types asked for it runs three
+ * drains, each on topics and a tenant of its own: the predictions alone, the payments alone (each
+ * type's capacity), then both at once (sharing the machine). Each drain preloads Kafka with its jobs
+ * (half the prediction inputs repeated, payments over many accounts), measures the raw baselines on
+ * the same jobs — PostgreSQL COPY of their rows, Redis pipelined SET of as many keys — then starts
+ * the workers from their jar and measures how fast they drain everything into PostgreSQL and Redis,
+ * with progress every second. A SIGKILL phase follows. Prints a markdown table, a column per drain.
  *
  * <p>Arguments: predictions payments accounts workersJar resultsFile. Infrastructure from the
  * {@code SPILLWAY_*} environment.
@@ -71,39 +74,79 @@ public final class WorkersBench {
     PgEndpoint db = new PgEndpoint(env.jdbcUrl(SpillwayEnv.PG_URL, SpillwayEnv.DEFAULT_PG_URL),
         env.string(SpillwayEnv.PG_USER, SpillwayEnv.DEFAULT_PG_USER), env.secret(SpillwayEnv.PG_PASSWORD, ""));
     URI redis = env.redisUri(SpillwayEnv.REDIS_URL, SpillwayEnv.DEFAULT_REDIS_URL);
-    int total = predictions + payments;
+    Bench bench = new Bench(bootstrap, topics, db, redis, workersJar, ScratchDir.create("bench-workers", "the workers' logs"), accounts);
 
+    // Each type's capacity alone, then both at once sharing the machine: a mixed drain's per-type
+    // rates depend on the mix, as both types share the same cores.
+    List<Phase> phases = predictions > 0 && payments > 0
+        ? List.of(new Phase("predictions alone", "q", predictions, 0), new Phase("payments alone", "p", 0, payments),
+            new Phase("both at once", "qp", predictions, payments))
+        : List.of(new Phase(predictions > 0 ? "predictions" : "payments", predictions > 0 ? "q" : "p", predictions, payments));
+    List<Drained> drains = new ArrayList<>();
+    for (Phase phase : phases) {
+      drains.add(drain(bench, phase));
+    }
+    int killPayments = Math.max(20_000, payments / 4);
+    KillReport kills = killPhase(bench, killPayments);
+    String table = table(drains, accounts, killPayments, kills);
+    System.out.print(table);
+    Files.writeString(results, table, java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+    ScratchDir.remove(bench.logs());
+  }
+
+  /** What every phase shares: the infrastructure, the workers' jar and log directory, the accounts. */
+  private record Bench(String bootstrap, Topics topics, PgEndpoint db, URI redis, Path workersJar, Path logs, int accounts) {
+
+    /** The workers' environment, on the given topics. */
+    Map<String, String> workerEnv(Topics on) {
+      Map<String, String> workerEnv = new HashMap<>(System.getenv());
+      workerEnv.put(SpillwayEnv.METRICS_PORT, "0");
+      workerEnv.put(SpillwayEnv.TOPIC_PREFIX, on.prefix());
+      return workerEnv;
+    }
+  }
+
+  /** One drain: its jobs on topics and under a tenant of their own ({@code slug}). */
+  private record Phase(String name, String slug, int predictions, int payments) {
+    int total() {
+      return predictions + payments;
+    }
+  }
+
+  /** What one drain measured, with the baselines measured on its rows just before it. */
+  private record Drained(Phase phase, double seconds, double predictionSeconds, double paymentSeconds, double workerCpuSeconds, double machineBusy,
+      String cpuByRole, String sustained, double copyRate, double setRate) {}
+
+  /**
+   * Preloads the phase's jobs, measures the baselines on them, then starts the workers and
+   * measures the drain, with progress every second.
+   */
+  private static Drained drain(Bench bench, Phase phase) throws Exception {
+    Topics topics = Topics.withPrefix(bench.topics().prefix() + phase.slug() + ".");
+    TopicCreator.create(bench.bootstrap(), topics, (short) 1);
+    String tenant = TENANT + "-" + phase.slug();
+    System.out.printf("== %s: %,d predictions + %,d payments%n", phase.name(), phase.predictions(), phase.payments());
     long t0 = System.nanoTime();
-    Preloaded preloaded = preload(bootstrap, topics, predictions, payments, accounts, TENANT);
-    Set<String> redisKeys = preloaded.redisKeys();
-    double preloadSeconds = (System.nanoTime() - t0) / 1e9;
-    System.out.printf("preloaded %,d jobs in %.1f s%n", total, preloadSeconds);
-
-    double copyRate = copyBaseline(db, preloaded.jobRows(), total);
+    Preloaded preloaded = preload(bench.bootstrap(), topics, phase.predictions(), phase.payments(), bench.accounts(), tenant);
+    System.out.printf("preloaded %,d jobs in %.1f s%n", phase.total(), (System.nanoTime() - t0) / 1e9);
+    double copyRate = copyBaseline(bench.db(), preloaded.jobRows(), phase.total());
     System.out.printf("baseline: PostgreSQL COPY of the same job rows into a table like jobs %,.0f rows/s%n", copyRate);
-    double setRate = redisBaseline(redis, total);
+    double setRate = redisBaseline(bench.redis(), phase.total());
     System.out.printf("baseline: Redis pipelined SET %,.0f keys/s%n", setRate);
 
-    Path logs = ScratchDir.create("bench-workers", "the workers' logs");
-    Map<String, String> workerEnv = new HashMap<>(System.getenv());
-    workerEnv.put(SpillwayEnv.METRICS_PORT, "0");
     long start = System.nanoTime();
     MachineCpu machineAtStart = MachineCpu.read();
     ProcessCpu processesAtStart = ProcessCpu.read();
-    double workerCpuSeconds;
-    double machineBusy;
-    Map<String, Double> cpuByRole;
-    double drainSeconds;
-    double predictionSeconds = predictions == 0 ? 0 : Double.NaN;
-    double paymentSeconds = payments == 0 ? 0 : Double.NaN;
+    double predictionSeconds = phase.predictions() == 0 ? 0 : Double.NaN;
+    double paymentSeconds = phase.payments() == 0 ? 0 : Double.NaN;
     List<Progress> progress = new ArrayList<>();
     // progress from the consumer groups' committed offsets, a cheap request: a worker commits an
     // offset only once the rows before it are durable in PostgreSQL. Counting terminal rows in
     // PostgreSQL instead costs a scan of the growing jobs table — at a million rows most of a second
     // of PostgreSQL's CPU every second, taken from the system under test — so it is done once, at
     // the end, to confirm that every job is terminal there.
-    try (Admin admin = Admin.create(Map.<String, Object>of("bootstrap.servers", bootstrap));
-        ServiceProcess workers = new ServiceProcess("bench-workers", workersJar, workerEnv, logs)) {
+    try (Admin admin = Admin.create(Map.<String, Object>of("bootstrap.servers", bench.bootstrap()));
+        ServiceProcess workers = new ServiceProcess("bench-workers-" + phase.slug(), ServiceProcess.WORKER_JVM, bench.workersJar(), bench.workerEnv(topics), bench.logs())) {
       workers.start();
       MachineCpu lastSample = machineAtStart;
       while (true) {
@@ -112,71 +155,84 @@ public final class WorkersBench {
         long donePayments = committed(admin, JobType.PAYMENT, topics);
         double elapsed = (System.nanoTime() - start) / 1e9;
         progress.add(new Progress(elapsed, donePredictions + donePayments, workers.cpuTime().toNanos() / 1e9));
-        if (Double.isNaN(predictionSeconds) && donePredictions >= predictions) {
+        if (Double.isNaN(predictionSeconds) && donePredictions >= phase.predictions()) {
           predictionSeconds = elapsed;
         }
-        if (Double.isNaN(paymentSeconds) && donePayments >= payments) {
+        if (Double.isNaN(paymentSeconds) && donePayments >= phase.payments()) {
           paymentSeconds = elapsed;
         }
         MachineCpu sample = MachineCpu.read();
         System.out.printf("drain: %5.0f s  predictions %,d of %,d  payments %,d of %,d  (%,.0f jobs/s, committed offsets; machine %.0f%% busy)%n", elapsed,
-            donePredictions, predictions, donePayments, payments, (donePredictions + donePayments) / elapsed, sample.busySince(lastSample) * 100);
+            donePredictions, phase.predictions(), donePayments, phase.payments(), (donePredictions + donePayments) / elapsed, sample.busySince(lastSample) * 100);
         lastSample = sample;
-        if (donePredictions >= predictions && donePayments >= payments) {
-          long terminal = terminal(db, TENANT).values().stream().mapToLong(Long::longValue).sum();
-          if (terminal >= total) {
-            drainSeconds = (System.nanoTime() - start) / 1e9;
+        if (donePredictions >= phase.predictions() && donePayments >= phase.payments()) {
+          long terminal = terminal(bench.db(), tenant).values().stream().mapToLong(Long::longValue).sum();
+          if (terminal >= phase.total()) {
             break;
           }
-          System.out.printf("drain: every offset committed, %,d of %,d jobs terminal in PostgreSQL (retries under way)%n", terminal, total);
+          System.out.printf("drain: every offset committed, %,d of %,d jobs terminal in PostgreSQL (retries under way)%n", terminal, phase.total());
         }
         if (elapsed > 1800 || !workers.alive()) {
           throw new IllegalStateException("the workers did not drain the backlog (alive: " + workers.alive() + ")");
         }
       }
-      workerCpuSeconds = workers.cpuTime().toNanos() / 1e9;
-      machineBusy = MachineCpu.read().busySince(machineAtStart);
-      cpuByRole = ProcessCpu.read().secondsSince(processesAtStart);
+      double seconds = (System.nanoTime() - start) / 1e9;
+      Drained drained = new Drained(phase, seconds, predictionSeconds, paymentSeconds, workers.cpuTime().toNanos() / 1e9,
+          MachineCpu.read().busySince(machineAtStart),
+          ProcessCpu.shares(ProcessCpu.read().secondsSince(processesAtStart), seconds, Runtime.getRuntime().availableProcessors()),
+          sustained(progress, phase.total()), copyRate, setRate);
+      removeKeys(bench.redis(), preloaded.redisKeys(), "the drain's");
+      return drained;
     }
-    removeKeys(redis, redisKeys, "the drain's");
-    double jobsPerSecond = total / drainSeconds;
+  }
 
-    int killPayments = Math.max(20_000, payments / 4);
-    KillReport kills = killPhase(bootstrap, topics, db, redis, workersJar, workerEnv, logs, killPayments, accounts);
-    String predictionsToCopy = predictions == 0 ? "none preloaded" : String.format(java.util.Locale.ROOT, "%.3f", predictions / predictionSeconds / copyRate);
-    String table = String.format(java.util.Locale.ROOT, """
-        ## Workers benchmark %s — %d cores, broker + PostgreSQL + Redis + workers on one machine
+  /** The results: a column per drain, then the SIGKILL phase. */
+  private static String table(List<Drained> drains, int accounts, int killPayments, KillReport kills) {
+    int cores = Runtime.getRuntime().availableProcessors();
+    StringBuilder t = new StringBuilder();
+    t.append(String.format(java.util.Locale.ROOT, "## Workers benchmark %s — %d cores, broker + PostgreSQL + Redis + workers on one machine%n%n", Instant.now(), cores));
+    t.append("| measure |");
+    drains.forEach(d -> t.append(' ').append(d.phase().name()).append(" |"));
+    t.append("\n| --- |").append(" --- |".repeat(drains.size())).append('\n');
+    row(t, drains, "jobs preloaded (" + String.format(java.util.Locale.ROOT, "%,d", accounts) + " accounts; half the prediction inputs repeated)",
+        d -> String.format(java.util.Locale.ROOT, "%,d predictions + %,d payments", d.phase().predictions(), d.phase().payments()));
+    row(t, drains, "drain time (workers start → all terminal in PostgreSQL, incl. JVM start-up)", d -> fmt("%.1f s", d.seconds()));
+    row(t, drains, "jobs/s drained, all", d -> fmt("%,.0f", d.phase().total() / d.seconds()));
+    row(t, drains, "predictions drained/s", d -> drained(d.phase().predictions(), d.predictionSeconds()));
+    row(t, drains, "payments drained/s", d -> drained(d.phase().payments(), d.paymentSeconds()));
+    row(t, drains, "worker process CPU during the drain (incl. start-up and JIT)",
+        d -> fmt("%.1f s, %.0f µs per job", d.workerCpuSeconds(), d.workerCpuSeconds() * 1e6 / d.phase().total()));
+    row(t, drains, "sustained, from 20% to 80% of the jobs committed (past start-up and most JIT)", Drained::sustained);
+    row(t, drains, "whole machine CPU busy during the drain (every process, " + cores + " cores)", d -> fmt("%.0f%%", d.machineBusy() * 100));
+    row(t, drains, "the machine's CPU during the drain, by process", Drained::cpuByRole);
+    row(t, drains, "baseline: PostgreSQL COPY of the same job rows (inputs and results) into a table like jobs (logged, its keys and indexes)",
+        d -> fmt("%,.0f rows/s", d.copyRate()));
+    row(t, drains, "baseline: Redis pipelined SET of as many keys", d -> fmt("%,.0f keys/s", d.setRate()));
+    row(t, drains, "predictions drained / COPY",
+        d -> d.phase().predictions() == 0 ? "none preloaded" : fmt("%.3f", d.phase().predictions() / d.predictionSeconds() / d.copyRate()));
+    row(t, drains, "all drained / COPY", d -> fmt("%.3f", d.phase().total() / d.seconds() / d.copyRate()));
+    row(t, drains, "all drained / Redis SET", d -> fmt("%.3f", d.phase().total() / d.seconds() / d.setRate()));
+    t.append(String.format(java.util.Locale.ROOT, """
 
-        | measure | value |
+        | SIGKILL phase | value |
         | --- | --- |
-        | jobs preloaded | %,d predictions (half repeated inputs) + %,d payments over %,d accounts |
-        | drain time (workers start → all terminal in PostgreSQL, incl. JVM start-up; both types at once) | %.1f s |
-        | jobs/s drained, all | %,.0f |
-        | predictions drained/s | %s |
-        | payments drained/s | %s |
-        | worker process CPU during the drain (incl. start-up and JIT) | %.1f s, %.0f µs per job |
-        | sustained, from 20%% to 80%% of the jobs committed (past start-up and most JIT) | %s |
-        | whole machine CPU busy during the drain (every process, %d cores) | %.0f%% |
-        | the machine's CPU during the drain, by process | %s |
-        | baseline: PostgreSQL COPY of the same %,d job rows (inputs and results) into a table like jobs (logged, its keys and indexes) | %,.0f rows/s |
-        | baseline: Redis pipelined SET of %,d keys | %,.0f keys/s |
-        | predictions drained / COPY | %s |
-        | all drained / COPY | %.3f |
-        | all drained / Redis SET | %.3f |
-        | SIGKILL phase: payments drained while the worker was killed %d times mid-batch and restarted | %,d in %.1f s |
-        | SIGKILL phase: payments without a ledger entry (lost) | %d |
-        | SIGKILL phase: extra ledger entries (duplicated) | %d |
+        | payments drained while the worker was killed %d times mid-batch and restarted | %,d in %.1f s |
+        | payments without a ledger entry (lost) | %d |
+        | extra ledger entries (duplicated) | %d |
         | accounts whose running total differs from their approved ledger entries (all phases) | %d of %,d |
 
-        """, Instant.now(), Runtime.getRuntime().availableProcessors(), predictions, payments, accounts, drainSeconds, jobsPerSecond,
-        drained(predictions, predictionSeconds), drained(payments, paymentSeconds),
-        workerCpuSeconds, workerCpuSeconds * 1e6 / total, sustained(progress, total), Runtime.getRuntime().availableProcessors(), machineBusy * 100,
-        ProcessCpu.shares(cpuByRole, drainSeconds, Runtime.getRuntime().availableProcessors()),
-        total, copyRate, total, setRate, predictionsToCopy, jobsPerSecond / copyRate, jobsPerSecond / setRate,
-        KILLS, killPayments, kills.seconds(), kills.lost(), kills.duplicated(), kills.badTotals(), kills.accounts());
-    System.out.print(table);
-    Files.writeString(results, table, java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
-    ScratchDir.remove(logs);
+        """, KILLS, killPayments, kills.seconds(), kills.lost(), kills.duplicated(), kills.badTotals(), kills.accounts()));
+    return t.toString();
+  }
+
+  private static void row(StringBuilder t, List<Drained> drains, String measure, java.util.function.Function<Drained, String> value) {
+    t.append("| ").append(measure).append(" |");
+    drains.forEach(d -> t.append(' ').append(value.apply(d)).append(" |"));
+    t.append('\n');
+  }
+
+  private static String fmt(String format, Object... args) {
+    return String.format(java.util.Locale.ROOT, format, args);
   }
 
   /** A type's drain rate, with how many and when the last one ended; "none preloaded" for none. */
@@ -212,12 +268,12 @@ public final class WorkersBench {
    * half and three quarters of the way — whatever batch it is in the middle of — and restarted;
    * then counts lost and duplicated ledger entries and checks every account's running total.
    */
-  private static KillReport killPhase(String bootstrap, Topics topics, PgEndpoint db, URI redis, Path workersJar, Map<String, String> workerEnv, Path logs, int payments,
-      int accounts) throws Exception {
+  private static KillReport killPhase(Bench bench, int payments) throws Exception {
     System.out.printf("kill phase: preloading %,d payments%n", payments);
-    Set<String> redisKeys = preload(bootstrap, topics, 0, payments, accounts, KILL_TENANT).redisKeys();
+    PgEndpoint db = bench.db();
+    Set<String> redisKeys = preload(bench.bootstrap(), bench.topics(), 0, payments, bench.accounts(), KILL_TENANT).redisKeys();
     long start = System.nanoTime();
-    try (ServiceProcess workers = new ServiceProcess("bench-workers-killed", workersJar, workerEnv, logs)) {
+    try (ServiceProcess workers = new ServiceProcess("bench-workers-killed", ServiceProcess.WORKER_JVM, bench.workersJar(), bench.workerEnv(bench.topics()), bench.logs())) {
       workers.start();
       int kills = 0;
       long done = 0;
@@ -237,7 +293,7 @@ public final class WorkersBench {
       }
     }
     double seconds = (System.nanoTime() - start) / 1e9;
-    removeKeys(redis, redisKeys, "the kill phase's");
+    removeKeys(bench.redis(), redisKeys, "the kill phase's");
     try (Connection c = db.connect(); Statement s = c.createStatement()) {
       long entries = single(s, "SELECT count(*) FROM payment_ledger WHERE job_id LIKE '" + KILL_TENANT + "-p-%'");
       long distinct = single(s, "SELECT count(DISTINCT job_id) FROM payment_ledger WHERE job_id LIKE '" + KILL_TENANT + "-p-%'");

@@ -88,7 +88,7 @@ public final class DrillStack implements AutoCloseable {
     for (int i = 1; i <= workerCount; i++) {
       Map<String, String> workerEnv = with(env, SpillwayEnv.METRICS_PORT, Ports.free());
       workerEnv.put("SPILLWAY_FAULT_HALT_FILE", haltTrigger(dir, "workers-" + i).toString());
-      workers.add(new ServiceProcess("workers-" + i, jars.resolve("workers/target/spillway-workers.jar"), workerEnv, logs));
+      workers.add(new ServiceProcess("workers-" + i, ServiceProcess.WORKER_JVM, jars.resolve("workers/target/spillway-workers.jar"), workerEnv, logs));
     }
     Map<String, String> streamsEnv = with(env, SpillwayEnv.STATS_PORT, Ports.free());
     streamsEnv.put("SPILLWAY_STREAMS_STATE_DIR", dir.resolve("streams-state").toString());
