@@ -20,6 +20,9 @@ import java.time.format.DateTimeParseException;
  */
 public final class IsoInstants {
 
+  /** The longest text of the common shape: {@code 9999-12-31T23:59:59.999999999Z}. */
+  private static final int MAX_LENGTH = 30;
+
   private static final int[] DAYS_IN_MONTH = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
 
   private IsoInstants() {}
@@ -32,6 +35,37 @@ public final class IsoInstants {
 
   /** Writes an instant as {@link Instant#toString()} does. */
   public static String format(Instant instant) {
+    char[] out = new char[MAX_LENGTH];
+    int length = formatInto(instant, out);
+    return length < 0 ? instant.toString() : new String(out, 0, length);
+  }
+
+  /** Writes a field holding an instant as {@link #format} does, or null. */
+  static void writeField(JsonGenerator g, String name, Instant value) throws IOException {
+    g.writeFieldName(name);
+    if (value == null) {
+      g.writeNull();
+    } else {
+      write(g, value);
+    }
+  }
+
+  /** Writes the instant as a JSON string, as {@link #format} does, without a String in between. */
+  static void write(JsonGenerator g, Instant value) throws IOException {
+    char[] out = new char[MAX_LENGTH];
+    int length = formatInto(value, out);
+    if (length < 0) {
+      g.writeString(value.toString());
+    } else {
+      g.writeString(out, 0, length);
+    }
+  }
+
+  /**
+   * Writes the common shape into {@code out} (at least {@link #MAX_LENGTH} long); returns its
+   * length, or −1 for a year outside 0..9999, which {@link Instant#toString()} writes otherwise.
+   */
+  private static int formatInto(Instant instant, char[] out) {
     long seconds = instant.getEpochSecond();
     long days = Math.floorDiv(seconds, 86_400);
     int secondOfDay = (int) Math.floorMod(seconds, 86_400);
@@ -46,9 +80,8 @@ public final class IsoInstants {
     int month = (int) (mp < 10 ? mp + 3 : mp - 9);
     long year = yoe + era * 400 + (month <= 2 ? 1 : 0);
     if (year < 0 || year > 9999) {
-      return instant.toString();
+      return -1;
     }
-    byte[] out = new byte[30];
     int at = digits(out, 0, (int) year, 4);
     out[at++] = '-';
     at = digits(out, at, month, 2);
@@ -72,23 +105,13 @@ public final class IsoInstants {
       }
     }
     out[at++] = 'Z';
-    return new String(out, 0, at, java.nio.charset.StandardCharsets.ISO_8859_1);
-  }
-
-  /** Writes a field holding an instant as {@link #format} does, or null. */
-  static void writeField(JsonGenerator g, String name, Instant value) throws IOException {
-    g.writeFieldName(name);
-    if (value == null) {
-      g.writeNull();
-    } else {
-      g.writeString(format(value));
-    }
+    return at;
   }
 
   /** Writes {@code value} as {@code width} ASCII digits, zero-padded, at {@code at}; returns the end. */
-  private static int digits(byte[] out, int at, int value, int width) {
+  private static int digits(char[] out, int at, int value, int width) {
     for (int i = at + width - 1; i >= at; i--) {
-      out[i] = (byte) ('0' + value % 10);
+      out[i] = (char) ('0' + value % 10);
       value /= 10;
     }
     return at + width;
@@ -191,7 +214,7 @@ public final class IsoInstants {
 
     @Override
     public void serialize(Instant value, JsonGenerator gen, SerializerProvider provider) throws IOException {
-      gen.writeString(format(value));
+      write(gen, value);
     }
   }
 }

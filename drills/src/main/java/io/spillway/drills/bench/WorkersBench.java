@@ -149,8 +149,10 @@ public final class WorkersBench {
         ServiceProcess workers = new ServiceProcess("bench-workers-" + phase.slug(), ServiceProcess.WORKER_JVM, bench.workersJar(), bench.workerEnv(topics), bench.logs())) {
       workers.start();
       MachineCpu lastSample = machineAtStart;
+      double lastPrinted = 0;
       while (true) {
-        Thread.sleep(1000);
+        // a drain's end is seen within a quarter of a second; progress is printed every second
+        Thread.sleep(250);
         long donePredictions = committed(admin, JobType.PREDICTION, topics);
         long donePayments = committed(admin, JobType.PAYMENT, topics);
         double elapsed = (System.nanoTime() - start) / 1e9;
@@ -161,11 +163,15 @@ public final class WorkersBench {
         if (Double.isNaN(paymentSeconds) && donePayments >= phase.payments()) {
           paymentSeconds = elapsed;
         }
-        MachineCpu sample = MachineCpu.read();
-        System.out.printf("drain: %5.0f s  predictions %,d of %,d  payments %,d of %,d  (%,.0f jobs/s, committed offsets; machine %.0f%% busy)%n", elapsed,
-            donePredictions, phase.predictions(), donePayments, phase.payments(), (donePredictions + donePayments) / elapsed, sample.busySince(lastSample) * 100);
-        lastSample = sample;
-        if (donePredictions >= phase.predictions() && donePayments >= phase.payments()) {
+        boolean done = donePredictions >= phase.predictions() && donePayments >= phase.payments();
+        if (elapsed - lastPrinted >= 1 || done) {
+          MachineCpu sample = MachineCpu.read();
+          System.out.printf("drain: %5.1f s  predictions %,d of %,d  payments %,d of %,d  (%,.0f jobs/s, committed offsets; machine %.0f%% busy)%n", elapsed,
+              donePredictions, phase.predictions(), donePayments, phase.payments(), (donePredictions + donePayments) / elapsed, sample.busySince(lastSample) * 100);
+          lastSample = sample;
+          lastPrinted = elapsed;
+        }
+        if (done) {
           long terminal = terminal(bench.db(), tenant).values().stream().mapToLong(Long::longValue).sum();
           if (terminal >= phase.total()) {
             break;
