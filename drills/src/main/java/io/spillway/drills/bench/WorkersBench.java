@@ -206,12 +206,12 @@ public final class WorkersBench {
   private static String table(List<Drained> drains, int accounts, int killPayments, KillReport kills) {
     int cores = Runtime.getRuntime().availableProcessors();
     StringBuilder t = new StringBuilder();
-    t.append(String.format(java.util.Locale.ROOT, "## Workers benchmark %s — %d cores, broker + PostgreSQL + Redis + workers on one machine%n%n", Instant.now(), cores));
+    t.append(fmt("## Workers benchmark %s — %d cores, broker + PostgreSQL + Redis + workers on one machine%n%n", Instant.now(), cores));
     t.append("| measure |");
     drains.forEach(d -> t.append(' ').append(d.phase().name()).append(" |"));
     t.append("\n| --- |").append(" --- |".repeat(drains.size())).append('\n');
-    row(t, drains, "jobs preloaded (" + String.format(java.util.Locale.ROOT, "%,d", accounts) + " accounts; half the prediction inputs repeated)",
-        d -> String.format(java.util.Locale.ROOT, "%,d predictions + %,d payments", d.phase().predictions(), d.phase().payments()));
+    row(t, drains, fmt("jobs preloaded (%,d accounts; half the prediction inputs repeated)", accounts),
+        d -> fmt("%,d predictions + %,d payments", d.phase().predictions(), d.phase().payments()));
     row(t, drains, "drain time (workers start → all terminal in PostgreSQL, incl. JVM start-up)", d -> fmt("%.1f s", d.seconds()));
     row(t, drains, "jobs/s drained, all", d -> fmt("%,.0f", d.phase().total() / d.seconds()));
     row(t, drains, "predictions drained/s", d -> drained(d.phase().predictions(), d.predictionSeconds()));
