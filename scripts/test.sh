@@ -5,9 +5,6 @@
 # Usage: scripts/test.sh [extra Maven arguments]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-source scripts/lib/java.sh
-source scripts/lib/check-tools.sh
-spillway_find_java
-echo "spillway: testing with $("$JAVA" -version 2>&1 | head -1) at $JAVA_HOME"
-spillway_install_check_tools
+source scripts/lib/test-setup.sh
+spillway_prepare_tests
 exec ./mvnw -B --no-transfer-progress verify "$@"
