@@ -3,8 +3,8 @@
 # (default 1,000,000 prediction jobs with half the inputs repeated and 200,000 payment jobs over
 # 10,000 accounts; one drain when one count is 0). Each preloads Kafka, measures in the same run
 # PostgreSQL COPY of the same job rows (into an unindexed temporary table, and into a table like
-# jobs, logged, with its indexes) and Redis pipelined SET of as many keys, then starts the workers and measures the drain into PostgreSQL and
-# Redis, with progress every second. Then a SIGKILL phase: more payments (a quarter as many, at
+# jobs, logged, with its indexes) and Redis pipelined SET of as many keys, then starts the workers
+# and measures the drain into PostgreSQL and Redis, with progress every second. Then a SIGKILL phase: more payments (a quarter as many, at
 # least 20,000) drained while the worker is killed three times mid-batch and restarted, after which
 # it counts lost and duplicated ledger entries and checks every account's running total against its
 # ledger. Writes bench/results/workers-<date>.md.
