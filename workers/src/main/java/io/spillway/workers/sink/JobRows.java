@@ -32,7 +32,7 @@ public final class JobRows {
 
   private static final String COLUMNS =
       "job_id, tenant, type, status, input, result, error, attempts, submitted_at, enqueued_at, started_at, completed_at";
-  private static final int FIELDS = 12;
+  private static final int FIELDS = COLUMNS.split(",").length;
   private static final String COPY = "COPY jobs_staging (" + COLUMNS + ") FROM STDIN (FORMAT binary)";
   private static final String UPSERT =
       "INSERT INTO jobs (" + COLUMNS + ", updated_at) SELECT " + COLUMNS + ", now() FROM jobs_staging"
