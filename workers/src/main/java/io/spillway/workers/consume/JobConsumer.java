@@ -29,7 +29,6 @@ import javax.sql.DataSource;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
@@ -70,6 +69,7 @@ public final class JobConsumer implements Runnable, AutoCloseable {
   private final Timer processingTimer;
   private final Map<JobStatus, io.micrometer.core.instrument.Counter> jobsByOutcome = new java.util.EnumMap<>(JobStatus.class);
   private final KeyLanes lanes;
+  private final DurableOffsets offsets;
   private volatile boolean closed;
   private volatile boolean assigned;
   /** True while PostgreSQL is out: partitions the group assigns meanwhile are paused at once. */
@@ -90,6 +90,7 @@ public final class JobConsumer implements Runnable, AutoCloseable {
     this.clock = clock;
     this.meters = meters;
     this.lanes = new KeyLanes(processing, lanes);
+    this.offsets = new DurableOffsets(consumer, type.wireName(), meters);
     this.batchTimer = Timer.builder("spillway.worker.batch").tag("type", type.wireName()).publishPercentileHistogram().register(meters);
     this.processingTimer = Timer.builder("spillway.worker.processing").tag("type", type.wireName()).publishPercentileHistogram().register(meters);
     for (JobStatus status : JobStatus.values()) {
@@ -110,7 +111,14 @@ public final class JobConsumer implements Runnable, AutoCloseable {
       consumer.subscribe(List.of(topic.name()), new org.apache.kafka.clients.consumer.ConsumerRebalanceListener() {
         @Override
         public void onPartitionsRevoked(java.util.Collection<TopicPartition> partitions) {
+          offsets.revoked(partitions);
           log.info("{} partitions revoked: {}", type.wireName(), partitions);
+        }
+
+        @Override
+        public void onPartitionsLost(java.util.Collection<TopicPartition> partitions) {
+          offsets.lost(partitions);
+          log.warn("{} partitions lost (the group moved on without this consumer): {}", type.wireName(), partitions);
         }
 
         @Override
@@ -127,6 +135,7 @@ public final class JobConsumer implements Runnable, AutoCloseable {
         ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(500));
         assigned = true;
         if (records.isEmpty()) {
+          offsets.commit(); // what a rebalance refused earlier, if anything
           continue;
         }
         if (handle(records)) {
@@ -144,6 +153,7 @@ public final class JobConsumer implements Runnable, AutoCloseable {
       log.error("{} consumer stopped on an unexpected error", type.wireName(), e);
       throw e;
     } finally {
+      commitBeforeClose();
       consumer.close(Duration.ofSeconds(5));
     }
   }
@@ -383,15 +393,16 @@ public final class JobConsumer implements Runnable, AutoCloseable {
   }
 
   private void commit(ConsumerRecords<String, byte[]> records) {
-    Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
-    for (TopicPartition tp : records.partitions()) {
-      List<ConsumerRecord<String, byte[]>> list = records.records(tp);
-      offsets.put(tp, new OffsetAndMetadata(list.getLast().offset() + 1));
-    }
+    offsets.durable(records);
+    offsets.commit();
+  }
+
+  /** On shutdown: whatever is durable is committed, so that a restart redelivers as little as it can. */
+  private void commitBeforeClose() {
     try {
-      consumer.commitSync(offsets);
-    } catch (org.apache.kafka.clients.consumer.CommitFailedException | org.apache.kafka.common.errors.RebalanceInProgressException e) {
-      log.info("Offsets not committed after a rebalance; the new owner redelivers (idempotently): {}", e.getMessage());
+      offsets.commit();
+    } catch (org.apache.kafka.common.KafkaException e) {
+      log.warn("{} offsets not committed on shutdown; a restart redelivers those records (idempotently): {}", type.wireName(), e.getMessage());
     }
   }
 
