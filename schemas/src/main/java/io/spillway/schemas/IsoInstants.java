@@ -25,6 +25,18 @@ public final class IsoInstants {
 
   private static final int[] DAYS_IN_MONTH = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
 
+  /** An instant's text, as {@link #write} keeps it. */
+  private record Written(long seconds, int nanos, String text) {}
+
+  private static final int RECENT_BITS = 6;
+
+  /**
+   * The text of instants written lately, by a hash of the instant. Threads share it without
+   * locks: a slot is one reference to an immutable record, so a reader sees a whole entry or
+   * another one, never a torn one, and a lost update only costs a format.
+   */
+  private static final Written[] RECENT = new Written[1 << RECENT_BITS];
+
   private IsoInstants() {}
 
   /** Reads an instant as {@link Instant#parse} does. */
@@ -50,15 +62,21 @@ public final class IsoInstants {
     }
   }
 
-  /** Writes the instant as a JSON string, as {@link #format} does, without a String in between. */
+  /**
+   * Writes the instant as a JSON string, as {@link #format} does. A worker writes the same few
+   * instants thousands of times — a batch's start, a lane's completion, a producer batch's record
+   * timestamp — so the text of the last ones written is kept and reused.
+   */
   static void write(JsonGenerator g, Instant value) throws IOException {
-    char[] out = new char[MAX_LENGTH];
-    int length = formatInto(value, out);
-    if (length < 0) {
-      g.writeString(value.toString());
-    } else {
-      g.writeString(out, 0, length);
+    long seconds = value.getEpochSecond();
+    int nanos = value.getNano();
+    int slot = (int) (((seconds * 0x9E3779B97F4A7C15L + nanos) * 0x9E3779B97F4A7C15L) >>> (64 - RECENT_BITS));
+    Written recent = RECENT[slot];
+    if (recent == null || recent.seconds() != seconds || recent.nanos() != nanos) {
+      recent = new Written(seconds, nanos, format(value));
+      RECENT[slot] = recent;
     }
+    g.writeString(recent.text());
   }
 
   /**

@@ -30,6 +30,18 @@ class IsoInstantsTest {
   }
 
   @Test
+  void instantsWrittenAgainAmongManyOthersKeepTheirOwnText() throws Exception {
+    // a few instants written over and over, as a batch's start is, between thousands of others
+    // that share the recent-text slots with them
+    SplittableRandom random = new SplittableRandom(11);
+    Instant[] hot = {Instant.parse("2026-11-27T09:00:00.123456Z"), Instant.parse("2026-11-27T09:00:00.123457Z"), Instant.ofEpochSecond(1_795_000_000)};
+    for (int i = 0; i < 50_000; i++) {
+      Instant t = i % 3 == 0 ? hot[i % hot.length] : Instant.ofEpochSecond(1_795_000_000 + random.nextInt(1000), random.nextInt(1000) * 1000);
+      assertThat(Json.text(t)).isEqualTo('"' + t.toString() + '"');
+    }
+  }
+
+  @Test
   void edgesOfMonthsLeapYearsAndFractionsReadAsTheJdkReadsThem() {
     for (String text : new String[] {"1970-01-01T00:00:00Z", "2024-02-29T23:59:59.999999999Z", "2000-02-29T12:00:00.5Z", "2100-03-01T00:00:00.12Z",
         "0000-01-01T00:00:00Z", "1969-12-31T23:59:59.1234Z", "2026-11-27T09:00:00.000Z"}) {

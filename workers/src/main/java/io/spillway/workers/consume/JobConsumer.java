@@ -370,9 +370,11 @@ public final class JobConsumer implements Runnable, AutoCloseable {
 
   private JobView view(Delivery d, Outcome outcome, Instant completedAt) {
     JobEnvelope job = d.job();
+    // the result as a node that holds the record itself: written straight from it, to Redis and to
+    // the jobs row, rather than first copied into a tree that is then written twice
     return switch (outcome) {
       case Outcome.Succeeded s -> new JobView(job.jobId(), job.tenant(), job.type(), JobStatus.SUCCEEDED,
-          Json.mapper().valueToTree(s.result()), null, job.submittedAt(), d.startedAt(), completedAt, job.attempt());
+          Json.mapper().getNodeFactory().pojoNode(s.result()), null, job.submittedAt(), d.startedAt(), completedAt, job.attempt());
       case Outcome.Failed f -> new JobView(job.jobId(), job.tenant(), job.type(), JobStatus.FAILED, null, f.error(),
           job.submittedAt(), d.startedAt(), completedAt, job.attempt());
       case Outcome.Retry r -> job.attempt() >= policy.maxAttempts()
