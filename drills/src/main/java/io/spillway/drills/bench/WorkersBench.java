@@ -354,7 +354,6 @@ public final class WorkersBench {
     Map<String, Object> props = Map.of("bootstrap.servers", bootstrap, "acks", "all", "linger.ms", 5, "compression.type", "lz4",
         "batch.size", 262144);
     SplittableRandom random = new SplittableRandom(7);
-    Instant now = Instant.now();
     // inputs of this run only: the prediction cache in Redis outlives a run (its TTL is an hour), and
     // a run must not find the previous run's inputs there — half its inputs repeat, half are new
     double run = System.currentTimeMillis() % 1_000_000 * 1e-7;
@@ -363,12 +362,14 @@ public final class WorkersBench {
     try (var producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
       for (int i = 0; i < predictions + payments; i++) {
         JobEnvelope job;
+        // each job its own submission instant, as the ingest API stamps them
+        Instant submittedAt = Instant.now();
         if (i < predictions) {
           int variant = i % 2 == 0 ? random.nextInt(1000) : 1000 + i;
-          job = JobEnvelope.first(tenant + "-q-" + i, tenant, now,
+          job = JobEnvelope.first(tenant + "-q-" + i, tenant, submittedAt,
               PredictionInput.of("default", Map.of("basket_total", variant * 1.5 + run, "items", (double) (variant % 17), "returning", (double) (variant % 2))));
         } else {
-          job = JobEnvelope.first(tenant + "-p-" + i, tenant, now,
+          job = JobEnvelope.first(tenant + "-p-" + i, tenant, submittedAt,
               new PaymentInput("acc-" + random.nextInt(accounts), 100 + random.nextInt(50_000), "EUR", "m-" + random.nextInt(500)));
         }
         redisKeys.add(RedisKeys.job(job.jobId()));
@@ -381,7 +382,7 @@ public final class WorkersBench {
         }
         jobRows.append(job.jobId()).append(',').append(tenant).append(',').append(job.type().wireName()).append(",SUCCEEDED,")
             .append(csvField(Json.text(job.payload()))).append(',').append(csvField(Json.text(result))).append(",1,")
-            .append(now).append(',').append(now).append(',').append(now).append(',').append(now).append('\n');
+            .append(submittedAt).append(',').append(submittedAt).append(',').append(submittedAt).append(',').append(submittedAt).append('\n');
         Topic<String, JobEnvelope> topic = topics.forType(job.type());
         RecordHeaders headers = new RecordHeaders();
         producer.send(new ProducerRecord<>(topic.name(), null, job.key(), topic.valueSerde().serializer().serialize(topic.name(), headers, job), headers),
