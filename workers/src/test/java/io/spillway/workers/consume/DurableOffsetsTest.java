@@ -66,10 +66,7 @@ class DurableOffsetsTest {
 
   @Test
   void revokedPartitionsAreCommittedAtOnceAndThenNoLongerThisConsumers() {
-    consumer.refuseNext = 1;
-    offsets.durable(batch(P0, 0, 10));
-    offsets.durable(batch(P1, 0, 4));
-    offsets.commit();
+    bothPartitionsPendingAfterARefusedCommit();
 
     offsets.revoked(List.of(P0));
     assertThat(consumer.commits.getLast()).isEqualTo(Map.of(P0, new OffsetAndMetadata(10)));
@@ -80,10 +77,7 @@ class DurableOffsetsTest {
 
   @Test
   void lostPartitionsAreNeverCommitted() {
-    consumer.refuseNext = 1;
-    offsets.durable(batch(P0, 0, 10));
-    offsets.durable(batch(P1, 0, 4));
-    offsets.commit();
+    bothPartitionsPendingAfterARefusedCommit();
 
     offsets.lost(List.of(P0));
     offsets.commit();
@@ -95,6 +89,14 @@ class DurableOffsetsTest {
   void nothingPendingMeansNoCommitRequest() {
     assertThat(offsets.commit()).isTrue();
     assertThat(consumer.commits).isEmpty();
+  }
+
+  /** P0 durable up to 10 and P1 up to 4, their commit refused by a rebalance. */
+  private void bothPartitionsPendingAfterARefusedCommit() {
+    consumer.refuseNext = 1;
+    offsets.durable(batch(P0, 0, 10));
+    offsets.durable(batch(P1, 0, 4));
+    assertThat(offsets.commit()).isFalse();
   }
 
   /** Records {@code from} (inclusive) to {@code to} (exclusive) of one partition. */
