@@ -75,8 +75,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * and the real server that the test cuts (listener closed, live connections reset) and reopens on
  * the same port — the local PostgreSQL is shared and is never stopped.
  *
- * <p>Each test runs its own {@link Workers} on its own topic prefix. The last test is a variant of
- * the PostgreSQL outage with a group rebalance during the pause.
+ * <p>Each test runs its own {@link Workers} on its own topic prefix. The last two are about group
+ * rebalances: one during a pause for a PostgreSQL outage, one during a slow batch (the same trigger
+ * can also make an account's ledger insert wait).
  */
 @ExtendWith(DevStackExtension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -95,7 +96,8 @@ class WorkersFailureIT {
     producer = new KafkaProducer<>(Map.of("bootstrap.servers", stack.kafkaBootstrap(), "acks", "all"), new StringSerializer(), new ByteArraySerializer());
     try (Connection c = stack.pgConnection(); Statement s = c.createStatement()) {
       s.execute("DROP TABLE IF EXISTS " + FAULTS);
-      s.execute("CREATE TABLE " + FAULTS + " (account_id text PRIMARY KEY, fail_first integer NOT NULL, hits text NOT NULL, sqlstate text NOT NULL)");
+      s.execute("CREATE TABLE " + FAULTS + " (account_id text PRIMARY KEY, fail_first integer NOT NULL, hits text NOT NULL, sqlstate text NOT NULL,"
+          + " delay_ms integer NOT NULL DEFAULT 0)");
       s.execute("""
           CREATE OR REPLACE FUNCTION %s() RETURNS trigger LANGUAGE plpgsql AS $$
           DECLARE
@@ -105,6 +107,7 @@ class WorkersFailureIT {
             SELECT * INTO f FROM %s WHERE account_id = NEW.account_id;
             IF FOUND THEN
               n := nextval(f.hits::regclass);
+              PERFORM pg_sleep(f.delay_ms / 1000.0);
               IF f.fail_first < 0 OR n <= f.fail_first THEN
                 RAISE EXCEPTION 'injected fault #%% for account %%', n, NEW.account_id USING ERRCODE = f.sqlstate;
               END IF;
@@ -344,6 +347,62 @@ class WorkersFailureIT {
     }
   }
 
+  /**
+   * A rebalance held open by a slow batch: while a third worker joins and the group waits for the
+   * worker stuck in its batch, the other worker keeps consuming its partitions (a cooperative
+   * rebalance lets it) and every offset commit it tries is refused. Once the rebalance ends it keeps
+   * some of those partitions, already read to their end: their offsets must still be committed —
+   * no later record would carry them — or their lag never drains and a restart redelivers them.
+   */
+  @Test
+  @Timeout(value = 90, unit = TimeUnit.SECONDS)
+  void offsetsRefusedDuringARebalanceAreCommittedOnceItEnds() throws Exception {
+    Topics topics = ownTopics("commit");
+    String group = Workers.groupId(JobType.PAYMENT);
+    Map<String, String> oneConsumer = Map.of(WorkersConfig.CONSUMERS, "1", WorkersConfig.TYPES, "payment");
+    String slowAccount = "acc-slow-" + UUID.randomUUID();
+    String hits = injectDelay(slowAccount, Duration.ofSeconds(12));
+    try (Workers first = startWorkers(topics, oneConsumer, stack.pgUrl()); Workers second = startWorkers(topics, oneConsumer, stack.pgUrl())) {
+      awaitStableAssignment(topics.payment(), 2);
+      List<List<Integer>> owned = List.copyOf(assignment(group, topics.payment()).values());
+      List<Integer> stuckWorkers = owned.get(0);
+      List<Integer> busyWorkers = owned.get(1);
+      Map<Integer, Long> sentByPartition = new java.util.TreeMap<>();
+      List<String> jobIds = new ArrayList<>();
+      JobEnvelope slow = payment(slowAccount, 100);
+      sendTo(topics.payment(), stuckWorkers.getFirst(), slow);
+      jobIds.add(slow.jobId());
+      sentByPartition.put(stuckWorkers.getFirst(), 1L);
+      await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50)).until(() -> sequenceValue(hits) >= 1);
+
+      try (Workers third = startWorkers(topics, oneConsumer, stack.pgUrl())) {
+        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50))
+            .until(() -> groupState(group) == org.apache.kafka.common.GroupState.PREPARING_REBALANCE);
+        // the busy worker learns of the rebalance at its next heartbeat (every 3 s) and rejoins, and
+        // only from then on are its commits refused: its jobs arrive after that
+        Thread.sleep(4500);
+        for (int p : busyWorkers) {
+          JobEnvelope job = payment("acc-commit-" + UUID.randomUUID(), 100 + p);
+          sendTo(topics.payment(), p, job);
+          jobIds.add(job.jobId());
+          sentByPartition.put(p, 1L);
+        }
+        await().atMost(Duration.ofSeconds(20)).until(() -> terminalCount(jobIds.subList(1, jobIds.size())) == jobIds.size() - 1);
+        assertThat(status(slow.jobId())).as("the slow job, still holding the rebalance open once the others are done").isNotIn(TERMINAL);
+
+        await().atMost(Duration.ofSeconds(40)).until(() -> terminalCount(jobIds) == jobIds.size());
+        await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(250))
+            .untilAsserted(() -> assertThat(committedByPartition(topics.payment())).as("committed offsets by partition, once every job is terminal")
+                .isEqualTo(sentByPartition));
+        assertThat(ledgerEntries(jobIds)).as("ledger entries of the %d payments", jobIds.size()).isEqualTo(jobIds.size());
+        assertThat(paymentCounter(first, "spillway_worker_commits_deferred_total") + paymentCounter(second, "spillway_worker_commits_deferred_total"))
+            .as("offset commits the rebalance refused (what this test is about)").isPositive();
+      }
+    } finally {
+      clearFault(slowAccount);
+    }
+  }
+
   // ---------------------------------------------------------------------------------------------
   // workers, jobs and Kafka
 
@@ -401,6 +460,12 @@ class WorkersFailureIT {
         }
       });
       return byMember;
+    }
+  }
+
+  private org.apache.kafka.common.GroupState groupState(String group) throws Exception {
+    try (Admin admin = Admin.create(Map.of("bootstrap.servers", stack.kafkaBootstrap()))) {
+      return admin.describeConsumerGroups(List.of(group)).all().get(10, TimeUnit.SECONDS).get(group).groupState();
     }
   }
 
@@ -474,12 +539,17 @@ class WorkersFailureIT {
 
   /** {@code spillway_worker_db_failures_total{type="payment"}} from the worker's /metrics. */
   private static double dbFailures(Workers workers) throws Exception {
+    return paymentCounter(workers, "spillway_worker_db_failures_total");
+  }
+
+  /** A payment counter, {@code name{type="payment"}}, from the worker's /metrics. */
+  private static double paymentCounter(Workers workers, String name) throws Exception {
     try (HttpClient http = HttpClient.newHttpClient()) {
       String body = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + workers.metricsPort() + "/metrics")).build(),
           HttpResponse.BodyHandlers.ofString()).body();
-      Matcher m = Pattern.compile("(?m)^spillway_worker_db_failures_total\\{type=\"payment\",?\\} (\\S+)$").matcher(body);
+      Matcher m = Pattern.compile("(?m)^" + name + "\\{type=\"payment\",?\\} (\\S+)$").matcher(body);
       if (!m.find()) {
-        throw new AssertionError("no payment db failure counter on /metrics");
+        throw new AssertionError("no payment counter " + name + " on /metrics");
       }
       return Double.parseDouble(m.group(1));
     }
@@ -503,6 +573,17 @@ class WorkersFailureIT {
    */
   private String injectOutageFault(String account) throws Exception {
     return injectFault(account, -1, "57P03");
+  }
+
+  /** Makes every ledger insert for the account wait {@code delay} first, and succeed. */
+  private String injectDelay(String account, Duration delay) throws Exception {
+    String hits = injectFault(account, 0, "00000");
+    try (Connection c = stack.pgConnection(); PreparedStatement s = c.prepareStatement("UPDATE " + FAULTS + " SET delay_ms = ? WHERE account_id = ?")) {
+      s.setInt(1, (int) delay.toMillis());
+      s.setString(2, account);
+      s.executeUpdate();
+    }
+    return hits;
   }
 
   /** Returns the name of a sequence that counts the account's ledger insert attempts. */

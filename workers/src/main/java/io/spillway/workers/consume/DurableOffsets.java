@@ -30,6 +30,8 @@ final class DurableOffsets {
   private final String type;
   private final Counter deferred;
   private final Map<TopicPartition, OffsetAndMetadata> pending = new HashMap<>();
+  /** Whether the last commit was refused: the first refusal and the commit that ends them are logged, not each retry. */
+  private boolean deferring;
 
   DurableOffsets(Consumer<?, ?> consumer, String type, MeterRegistry meters) {
     this.consumer = consumer;
@@ -51,12 +53,21 @@ final class DurableOffsets {
     }
     try {
       consumer.commitSync(pending);
+      if (deferring) {
+        deferring = false;
+        log.info("{} offsets deferred by a rebalance now committed, for {} partitions", type, pending.size());
+      }
       pending.clear();
       return true;
     } catch (CommitFailedException | RebalanceInProgressException e) {
       deferred.increment();
-      log.info("{} offsets of {} partitions not committed during a rebalance; committing them with the next batch: {}", type, pending.size(),
-          e.getMessage());
+      if (!deferring) {
+        deferring = true;
+        log.info("{} offsets of {} partitions not committed during a rebalance; retried with every poll until it ends: {}", type, pending.size(),
+            e.getMessage());
+      } else {
+        log.debug("{} offsets of {} partitions still deferred by a rebalance", type, pending.size());
+      }
       return false;
     }
   }
