@@ -365,23 +365,23 @@ class WorkersFailureIT {
     try (Workers first = startWorkers(topics, oneConsumer, stack.pgUrl()); Workers second = startWorkers(topics, oneConsumer, stack.pgUrl())) {
       awaitStableAssignment(topics.payment(), 2);
       List<List<Integer>> owned = List.copyOf(assignment(group, topics.payment()).values());
-      List<Integer> stuckWorkers = owned.get(0);
-      List<Integer> busyWorkers = owned.get(1);
+      List<Integer> stuckWorkersPartitions = owned.get(0);
+      List<Integer> busyWorkersPartitions = owned.get(1);
       Map<Integer, Long> sentByPartition = new java.util.TreeMap<>();
       List<String> jobIds = new ArrayList<>();
       JobEnvelope slow = payment(slowAccount, 100);
-      sendTo(topics.payment(), stuckWorkers.getFirst(), slow);
+      sendTo(topics.payment(), stuckWorkersPartitions.getFirst(), slow);
       jobIds.add(slow.jobId());
-      sentByPartition.put(stuckWorkers.getFirst(), 1L);
+      sentByPartition.put(stuckWorkersPartitions.getFirst(), 1L);
       await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50)).until(() -> sequenceValue(hits) >= 1);
 
       try (Workers third = startWorkers(topics, oneConsumer, stack.pgUrl())) {
         await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50))
             .until(() -> groupState(group) == org.apache.kafka.common.GroupState.PREPARING_REBALANCE);
-        // the busy worker learns of the rebalance at its next heartbeat (every 3 s) and rejoins, and
-        // only from then on are its commits refused: its jobs arrive after that
+        // the busy worker learns of the rebalance at its next heartbeat (every 3 s, as Workers sets
+        // it) and rejoins, and only from then on are its commits refused: its jobs arrive after that
         Thread.sleep(4500);
-        for (int p : busyWorkers) {
+        for (int p : busyWorkersPartitions) {
           JobEnvelope job = payment("acc-commit-" + UUID.randomUUID(), 100 + p);
           sendTo(topics.payment(), p, job);
           jobIds.add(job.jobId());
