@@ -86,6 +86,9 @@ class WorkersFailureIT {
   private static final String FAULTS = "workers_failure_it_faults";
   private static final String FAULT_FN = "workers_failure_it_fault";
   private static final Set<String> TERMINAL = Set.of("SUCCEEDED", "FAILED", "DEAD_LETTERED");
+  /** The rebalance tests' workers: one payment consumer each, so that each worker is one group member. */
+  private static final Map<String, String> ONE_PAYMENT_CONSUMER = Map.of(WorkersConfig.CONSUMERS, "1", WorkersConfig.TYPES, "payment");
+  private static final String PAYMENT_GROUP = Workers.groupId(JobType.PAYMENT);
 
   private DevStack stack;
   private KafkaProducer<String, byte[]> producer;
@@ -290,16 +293,14 @@ class WorkersFailureIT {
   @Timeout(value = 60, unit = TimeUnit.SECONDS)
   void partitionsTakenOverWhilePausedForPostgresAreNotSkipped() throws Exception {
     Topics topics = ownTopics("rebalance");
-    String group = Workers.groupId(JobType.PAYMENT);
-    Map<String, String> oneConsumer = Map.of(WorkersConfig.CONSUMERS, "1", WorkersConfig.TYPES, "payment");
     String account = "acc-rebalance-" + UUID.randomUUID();
     String hits = injectOutageFault(account);
-    try (Workers staying = startWorkers(topics, oneConsumer, stack.pgUrl())) {
-      String stayingMember = await().atMost(Duration.ofSeconds(20)).until(() -> assignment(group, topics.payment()),
+    try (Workers staying = startWorkers(topics, ONE_PAYMENT_CONSUMER, stack.pgUrl())) {
+      String stayingMember = await().atMost(Duration.ofSeconds(20)).until(() -> assignment(PAYMENT_GROUP, topics.payment()),
           a -> a.size() == 1 && a.values().iterator().next().size() == topics.payment().partitions()).keySet().iterator().next();
-      Workers leaving = startWorkers(topics, oneConsumer, stack.pgUrl());
+      Workers leaving = startWorkers(topics, ONE_PAYMENT_CONSUMER, stack.pgUrl());
       try {
-        Map<String, List<Integer>> shared = await().atMost(Duration.ofSeconds(20)).until(() -> assignment(group, topics.payment()),
+        Map<String, List<Integer>> shared = await().atMost(Duration.ofSeconds(20)).until(() -> assignment(PAYMENT_GROUP, topics.payment()),
             a -> a.size() == 2 && a.containsKey(stayingMember) && a.values().stream().mapToInt(List::size).sum() == topics.payment().partitions());
         int stayingPartition = shared.get(stayingMember).getFirst();
         List<Integer> leavingPartitions = shared.entrySet().stream().filter(e -> !e.getKey().equals(stayingMember)).findFirst().orElseThrow().getValue();
@@ -316,7 +317,7 @@ class WorkersFailureIT {
           takenOver.add(job.jobId());
           sendTo(topics.payment(), p, job);
         }
-        await().atMost(Duration.ofSeconds(6)).until(() -> assignment(group, topics.payment()),
+        await().atMost(Duration.ofSeconds(6)).until(() -> assignment(PAYMENT_GROUP, topics.payment()),
             a -> a.size() == 1 && a.containsKey(stayingMember) && a.get(stayingMember).size() == topics.payment().partitions());
         assertThat(status(blocked.jobId())).as("status of the job whose PostgreSQL writes keep failing").isNotIn(TERMINAL);
         clearFault(account);
@@ -358,13 +359,11 @@ class WorkersFailureIT {
   @Timeout(value = 90, unit = TimeUnit.SECONDS)
   void offsetsRefusedDuringARebalanceAreCommittedOnceItEnds() throws Exception {
     Topics topics = ownTopics("commit");
-    String group = Workers.groupId(JobType.PAYMENT);
-    Map<String, String> oneConsumer = Map.of(WorkersConfig.CONSUMERS, "1", WorkersConfig.TYPES, "payment");
     String slowAccount = "acc-slow-" + UUID.randomUUID();
     String hits = injectDelay(slowAccount, Duration.ofSeconds(12));
-    try (Workers first = startWorkers(topics, oneConsumer, stack.pgUrl()); Workers second = startWorkers(topics, oneConsumer, stack.pgUrl())) {
+    try (Workers first = startWorkers(topics, ONE_PAYMENT_CONSUMER, stack.pgUrl()); Workers second = startWorkers(topics, ONE_PAYMENT_CONSUMER, stack.pgUrl())) {
       awaitStableAssignment(topics.payment(), 2);
-      List<List<Integer>> owned = List.copyOf(assignment(group, topics.payment()).values());
+      List<List<Integer>> owned = List.copyOf(assignment(PAYMENT_GROUP, topics.payment()).values());
       List<Integer> stuckWorkersPartitions = owned.get(0);
       List<Integer> busyWorkersPartitions = owned.get(1);
       Map<Integer, Long> sentByPartition = new java.util.TreeMap<>();
@@ -375,9 +374,9 @@ class WorkersFailureIT {
       sentByPartition.put(stuckWorkersPartitions.getFirst(), 1L);
       await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50)).until(() -> sequenceValue(hits) >= 1);
 
-      try (Workers third = startWorkers(topics, oneConsumer, stack.pgUrl())) {
+      try (Workers third = startWorkers(topics, ONE_PAYMENT_CONSUMER, stack.pgUrl())) {
         await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50))
-            .until(() -> groupState(group) == org.apache.kafka.common.GroupState.PREPARING_REBALANCE);
+            .until(() -> groupState(PAYMENT_GROUP) == org.apache.kafka.common.GroupState.PREPARING_REBALANCE);
         // the busy worker learns of the rebalance at its next heartbeat (every 3 s, as Workers sets
         // it) and rejoins, and only from then on are its commits refused: its jobs arrive after that
         Thread.sleep(4500);
