@@ -376,7 +376,7 @@ class WorkersFailureIT {
 
       try (Workers third = startWorkers(topics, ONE_PAYMENT_CONSUMER, stack.pgUrl())) {
         await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50))
-            .until(() -> groupState(PAYMENT_GROUP) == org.apache.kafka.common.GroupState.PREPARING_REBALANCE);
+            .until(() -> describeGroup(PAYMENT_GROUP).groupState() == org.apache.kafka.common.GroupState.PREPARING_REBALANCE);
         // the busy worker learns of the rebalance at its next heartbeat (every 3 s, as Workers sets
         // it) and rejoins, and only from then on are its commits refused: its jobs arrive after that
         Thread.sleep(4500);
@@ -450,21 +450,19 @@ class WorkersFailureIT {
 
   /** The group's members with their partitions of the topic (members without any are left out). */
   private Map<String, List<Integer>> assignment(String group, Topic<String, JobEnvelope> topic) throws Exception {
-    try (Admin admin = Admin.create(Map.of("bootstrap.servers", stack.kafkaBootstrap()))) {
-      Map<String, List<Integer>> byMember = new HashMap<>();
-      admin.describeConsumerGroups(List.of(group)).all().get(10, TimeUnit.SECONDS).get(group).members().forEach(m -> {
-        List<Integer> mine = m.assignment().topicPartitions().stream().filter(tp -> tp.topic().equals(topic.name())).map(TopicPartition::partition).sorted().toList();
-        if (!mine.isEmpty()) {
-          byMember.put(m.consumerId(), mine);
-        }
-      });
-      return byMember;
-    }
+    Map<String, List<Integer>> byMember = new HashMap<>();
+    describeGroup(group).members().forEach(m -> {
+      List<Integer> mine = m.assignment().topicPartitions().stream().filter(tp -> tp.topic().equals(topic.name())).map(TopicPartition::partition).sorted().toList();
+      if (!mine.isEmpty()) {
+        byMember.put(m.consumerId(), mine);
+      }
+    });
+    return byMember;
   }
 
-  private org.apache.kafka.common.GroupState groupState(String group) throws Exception {
+  private org.apache.kafka.clients.admin.ConsumerGroupDescription describeGroup(String group) throws Exception {
     try (Admin admin = Admin.create(Map.of("bootstrap.servers", stack.kafkaBootstrap()))) {
-      return admin.describeConsumerGroups(List.of(group)).all().get(10, TimeUnit.SECONDS).get(group).groupState();
+      return admin.describeConsumerGroups(List.of(group)).all().get(10, TimeUnit.SECONDS).get(group);
     }
   }
 
