@@ -2,6 +2,7 @@ package io.spillway.ingest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.spillway.devstack.DevStack;
@@ -180,6 +181,13 @@ class IngestApiIT {
       assertThat(json.path("errors").get(0).path("pointer").isTextual()).isTrue();
     }
     assertThat(endOffsets()).as("nothing reached Kafka").isEqualTo(before);
+  }
+
+  @Order(2)
+  @Test
+  void onLinuxX8664TheEventLoopsRunOnNativeEpoll() {
+    assumeTrue(System.getProperty("os.name").equals("Linux") && System.getProperty("os.arch").equals("amd64"), "epoll is shipped for Linux x86-64 only");
+    assertThat(api.transport()).as("Netty's epoll transport loads from the shaded classifier jar").isEqualTo("epoll");
   }
 
   @Order(2)
