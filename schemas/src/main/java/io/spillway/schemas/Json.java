@@ -85,6 +85,7 @@ public final class Json {
             .addModule(
                 new SimpleModule("spillway")
                     .addDeserializer(JobEnvelope.class, new EnvelopeDeserializer())
+                    .addSerializer(JobEnvelope.class, new EnvelopeSerializer())
                     .addSerializer(LifecycleEvent.class, new LifecycleEventSerializer())
                     .addSerializer(JobView.class, new JobViewSerializer())
                     .addDeserializer(Instant.class, new IsoInstants.Deserializer())
@@ -158,6 +159,51 @@ public final class Json {
       IsoInstants.writeField(g, "startedAt", v.startedAt());
       IsoInstants.writeField(g, "completedAt", v.completedAt());
       g.writeNumberField("attempts", v.attempts());
+      g.writeEndObject();
+    }
+  }
+
+  /**
+   * Writes an envelope and its payload field by field — the same JSON as the records' bean
+   * serialisation, without reflection on their accessors; the ingest API writes one per accepted
+   * job, and a worker one per retry.
+   */
+  static final class EnvelopeSerializer extends com.fasterxml.jackson.databind.ser.std.StdSerializer<JobEnvelope> {
+
+    EnvelopeSerializer() {
+      super(JobEnvelope.class);
+    }
+
+    @Override
+    public void serialize(JobEnvelope e, com.fasterxml.jackson.core.JsonGenerator g, com.fasterxml.jackson.databind.SerializerProvider provider)
+        throws IOException {
+      g.writeStartObject();
+      g.writeStringField("jobId", e.jobId());
+      g.writeStringField("tenant", e.tenant());
+      g.writeStringField("type", e.type().wireName());
+      IsoInstants.writeField(g, "submittedAt", e.submittedAt());
+      g.writeNumberField("attempt", e.attempt());
+      g.writeFieldName("payload");
+      switch (e.payload()) {
+        case PaymentInput p -> {
+          g.writeStartObject();
+          g.writeStringField("accountId", p.accountId());
+          g.writeNumberField("amountMinor", p.amountMinor());
+          g.writeStringField("currency", p.currency());
+          g.writeStringField("merchantId", p.merchantId());
+          g.writeEndObject();
+        }
+        case PredictionInput p -> {
+          g.writeStartObject();
+          g.writeStringField("model", p.model());
+          g.writeObjectFieldStart("features");
+          for (Map.Entry<String, Double> feature : p.features().entrySet()) {
+            g.writeNumberField(feature.getKey(), feature.getValue());
+          }
+          g.writeEndObject();
+          g.writeEndObject();
+        }
+      }
       g.writeEndObject();
     }
   }
