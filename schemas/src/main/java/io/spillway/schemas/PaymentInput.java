@@ -24,9 +24,26 @@ public record PaymentInput(String accountId, long amountMinor, String currency, 
       throw new IllegalArgumentException("amountMinor must be between 1 and 10^12: " + amountMinor);
     }
     Objects.requireNonNull(currency, "currency");
-    if (!currency.matches("[A-Z]{3}")) {
+    if (!isCurrencyShape(currency)) {
       throw new IllegalArgumentException("currency must be an ISO-4217 code: " + currency);
     }
+  }
+
+  /**
+   * Three upper-case ASCII letters, checked by hand: {@code String.matches} compiles its pattern
+   * on every call, and every payment is constructed here — at the API and in each worker decode.
+   */
+  private static boolean isCurrencyShape(String code) {
+    if (code.length() != 3) {
+      return false;
+    }
+    for (int i = 0; i < 3; i++) {
+      char c = code.charAt(i);
+      if (c < 'A' || c > 'Z') {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static void requireId(String field, String value) {

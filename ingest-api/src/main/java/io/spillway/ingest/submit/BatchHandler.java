@@ -114,7 +114,7 @@ public final class BatchHandler {
       return done(rejected(index, Problem.field(at + "/type", "type must be payment or prediction")));
     }
     JsonNode keyNode = item.get("idempotencyKey");
-    if (keyNode != null && (!keyNode.isTextual() || !keyNode.textValue().matches("[\\x21-\\x7e]{1,255}"))) {
+    if (keyNode != null && (!keyNode.isTextual() || !SubmitHandler.validIdempotencyKey(keyNode.textValue()))) {
       return done(rejected(index, Problem.field(at + "/idempotencyKey", "idempotencyKey must be 1 to 255 visible ASCII characters")));
     }
     JsonNode input = item.get("input");

@@ -126,8 +126,8 @@ public final class SubmitHandler {
     }
   }
 
-  /** 1 to 255 visible ASCII characters. */
-  private static boolean validIdempotencyKey(String key) {
+  /** 1 to 255 visible ASCII characters (an Idempotency-Key header, or a batch item's key). */
+  static boolean validIdempotencyKey(String key) {
     if (key.isEmpty() || key.length() > 255) {
       return false;
     }
@@ -203,13 +203,11 @@ public final class SubmitHandler {
    * base64url and type names lower-case letters, so nothing needs escaping.
    */
   static Buffer acceptedBody(JobEnvelope job, String statusUrl) {
-    String type = job.type().wireName();
-    Buffer body = Buffer.buffer(64 + 2 * job.jobId().length() + type.length());
-    body.appendString("{\"jobId\":\"").appendString(job.jobId())
-        .appendString("\",\"type\":\"").appendString(type)
-        .appendString("\",\"status\":\"QUEUED\",\"statusUrl\":\"").appendString(statusUrl)
-        .appendString("\"}");
-    return body;
+    // one string, encoded once: each appendString would encode (and allocate) its piece apart
+    String body =
+        "{\"jobId\":\"" + job.jobId() + "\",\"type\":\"" + job.type().wireName()
+            + "\",\"status\":\"QUEUED\",\"statusUrl\":\"" + statusUrl + "\"}";
+    return Buffer.buffer(body.getBytes(java.nio.charset.StandardCharsets.UTF_8));
   }
 
   private void shed(HttpServerRequest request, String reason, String detail) {
