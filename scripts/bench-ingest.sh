@@ -75,15 +75,38 @@ export BENCH_API_KEY=bench-key-0123456789
 # every feature stays on: the bench tenant is rate limited too, just high enough for the test
 SPILLWAY_HTTP_PORT=$PORT SPILLWAY_API_KEYS="bench:$BENCH_API_KEY" SPILLWAY_RATE_LIMITS="bench:1000000" \
   "$JAVA" -Xms1g -Xmx1g -XX:+UseParallelGC -jar ingest-api/target/spillway-ingest-api.jar >"$WORK/ingest.log" 2>&1 &
-PIDS+=($!)
+INGEST_PID=$!
+PIDS+=($INGEST_PID)
 for _ in $(seq 1 120); do [[ $(http_status "http://127.0.0.1:$PORT/readyz") == 200 ]] && break; sleep 0.5; done
 API=http://127.0.0.1:$PORT
+# the broker is devstack's child JVM, the one started with this run's broker logging file
+BROKER_PID=$(pgrep -f "$WORK/.*logback-broker" | head -1 || true)
+
+# Where the two cores go during a phase: CPU seconds of the API and of the broker (user + system,
+# from /proc), and the machine's idle share. cpu_mark NAME before the phase, cpu_report NAME JOBS
+# after it prints "ingest C cores (U µs/job) · broker C cores (U µs/job) · idle I%". With SECONDS,
+# the phase's measured length, cores are over that (a load generator warms itself up first, while
+# the API is idle) and the idle share, which would count that warm-up, is left out.
+ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
+idle_ticks() { awk '/^cpu / {print $5 + $6}' /proc/stat; }
+cpu_mark() { printf '%s %s %s %s\n' "$(date +%s.%N)" "$(ticks "$INGEST_PID")" "$(ticks "${BROKER_PID:-0}")" "$(idle_ticks)" >"$WORK/cpu-$1"; }
+cpu_report() {
+  read -r t0 i0 b0 d0 <"$WORK/cpu-$1"
+  awk -v t0="$t0" -v t1="$(date +%s.%N)" -v i="$(( $(ticks "$INGEST_PID") - i0 ))" -v b="$(( $(ticks "${BROKER_PID:-0}") - b0 ))" \
+      -v d="$(( $(idle_ticks) - d0 ))" -v jobs="$2" -v secs="${3:-}" -v hz="$(getconf CLK_TCK)" -v cores="$(nproc)" 'BEGIN {
+    s = secs != "" ? secs : t1 - t0; us = jobs > 0 ? 1e6 / hz / jobs : 0
+    printf "ingest %.2f cores (%.0f µs/job) · broker %.2f cores (%.0f µs/job)", i / hz / s, i * us, b / hz / s, b * us
+    if (secs == "") printf " · idle %.0f%%", 100 * d / hz / s / cores }'
+}
 
 echo "bench-ingest: warm-up (10 s)…"
 wrk -t2 -c200 -d10s -s scripts/lib/bench-ingest.lua "$API" >/dev/null 2>&1 || true
 
 echo "bench-ingest: POST /v1/jobs/payment, $CONNECTIONS connections, ${DURATION}s…"
+cpu_mark closed
 wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency --timeout 10s -s scripts/lib/bench-ingest.lua "$API" | tee "$WORK/submit.txt"
+CPU_CLOSED=$(cpu_report closed "$(awk '/requests in/ {print $1}' "$WORK/submit.txt")")
+echo "bench-ingest: CPU during the closed loop: $CPU_CLOSED"
 echo "bench-ingest: GET /healthz, $CONNECTIONS connections, 15s (same server, baseline)…"
 wrk -t2 -c"$CONNECTIONS" -d15s --latency "$API/healthz" | tee "$WORK/health.txt"
 
@@ -95,9 +118,14 @@ echo "bench-ingest: Kafka ProducerPerformance, acks=all, lz4, 200-byte records (
 
 echo "bench-ingest: open loop at $RATE req/s for $OPEN_DURATION s (latency from the intended send time)…"
 "$JAVA" -Xmx1g -jar cli/target/spillway-cli.jar load --api "$API" --api-key "$BENCH_API_KEY" --rate "$RATE" --duration "${OPEN_DURATION}s" \
-  --payment-share 1 --sample 100 --json >"$WORK/open.json"
+  --payment-share 1 --sample 100 --json >"$WORK/open.json" &
+LOAD_PID=$!
+cpu_mark open
+wait "$LOAD_PID"
 OPEN=$(cat "$WORK/open.json")
 jsonval() { printf '%s' "$OPEN" | grep -o "\"$1\":[0-9.eE+-]*" | head -1 | cut -d: -f2; }
+CPU_OPEN=$(cpu_report open "$(awk -v r="$RATE" -v d="$OPEN_DURATION" 'BEGIN {print r * d}')" "$OPEN_DURATION")
+echo "bench-ingest: CPU during the open loop: $CPU_OPEN"
 
 rps() { awk '/Requests\/sec/ {print $2}' "$1"; }
 pct() { awk -v p="$2" '$1 == p {print $2}' "$1"; }
@@ -127,6 +155,8 @@ OUT=bench/results/ingest-$(date +%F).md
   echo "| open loop: target rate / achieved QPS | $RATE / $(jsonval qps) |"
   echo "| open loop: p50 / p99 / p99.9 / max (ms, from intended send time) | $(jsonval p50Ms) / $(jsonval p99Ms) / $(jsonval p999Ms) / $(jsonval peakMs) |"
   echo "| open loop: error rate | $(jsonval errorRate) |"
+  echo "| CPU during the closed loop (of $(nproc) cores; wrk has the rest) | $CPU_CLOSED |"
+  echo "| CPU during the open loop (the load generator has the rest) | $CPU_OPEN |"
   echo
 } | tee -a "$OUT"
 
