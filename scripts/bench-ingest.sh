@@ -120,6 +120,7 @@ echo "bench-ingest: open loop at $RATE req/s for $OPEN_DURATION s (latency from 
 "$JAVA" -Xmx1g -jar cli/target/spillway-cli.jar load --api "$API" --api-key "$BENCH_API_KEY" --rate "$RATE" --duration "${OPEN_DURATION}s" \
   --payment-share 1 --sample 100 --json >"$WORK/open.json" &
 LOAD_PID=$!
+PIDS+=($LOAD_PID)
 cpu_mark open
 wait "$LOAD_PID"
 OPEN=$(cat "$WORK/open.json")

@@ -9,7 +9,6 @@ import org.junit.jupiter.api.Test;
 
 class JobEnvelopeJsonTest {
 
-
   @Test
   void theHandWrittenSerializerWritesExactlyWhatTheRecordsBeanSerialisationWrites() throws Exception {
     List<JobEnvelope> jobs = List.of(

@@ -8,7 +8,6 @@ import org.junit.jupiter.api.Test;
 
 class LifecycleEventJsonTest {
 
-
   private static final Instant T = Instant.parse("2026-11-27T09:00:00.123Z");
 
   @Test
