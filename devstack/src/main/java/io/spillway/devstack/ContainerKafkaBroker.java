@@ -51,6 +51,16 @@ final class ContainerKafkaBroker implements KafkaBroker {
   }
 
   @Override
+  public void freeze() {
+    stop();
+  }
+
+  @Override
+  public void thaw() {
+    start();
+  }
+
+  @Override
   public void close() {
     container.stop();
   }

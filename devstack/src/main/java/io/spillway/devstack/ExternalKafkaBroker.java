@@ -23,6 +23,16 @@ record ExternalKafkaBroker(String bootstrap) implements KafkaBroker {
     throw refused();
   }
 
+  @Override
+  public void freeze() {
+    throw refused();
+  }
+
+  @Override
+  public void thaw() {
+    throw refused();
+  }
+
   private UnsupportedOperationException refused() {
     return new UnsupportedOperationException("the configured cluster at " + bootstrap + " is not ours to control");
   }

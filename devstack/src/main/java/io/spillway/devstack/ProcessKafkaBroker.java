@@ -34,6 +34,7 @@ public final class ProcessKafkaBroker implements KafkaBroker {
   private final int controllerPort;
   private final String heap;
   private Process process;
+  private boolean frozen;
 
   private ProcessKafkaBroker(Path dir, int port, int controllerPort, String heap) {
     this.dir = dir;
@@ -146,6 +147,7 @@ public final class ProcessKafkaBroker implements KafkaBroker {
     if (process != null && process.isAlive()) {
       return;
     }
+    frozen = false;
     List<String> command =
         javaCommand(BrokerLauncher.class.getName(), String.valueOf(ProcessHandle.current().pid()), configFile().toString());
     try {
@@ -192,6 +194,9 @@ public final class ProcessKafkaBroker implements KafkaBroker {
     if (process == null || !process.isAlive()) {
       return;
     }
+    if (frozen) {
+      thaw(); // a stopped process would not act on SIGTERM
+    }
     process.destroy();
     try {
       if (!process.waitFor(60, TimeUnit.SECONDS)) {
@@ -215,6 +220,37 @@ public final class ProcessKafkaBroker implements KafkaBroker {
       Thread.currentThread().interrupt();
     }
     log.info("Kafka broker at {} killed", bootstrap());
+  }
+
+  @Override
+  public synchronized void freeze() {
+    signal("STOP");
+    frozen = true;
+    log.info("Kafka broker at {} frozen", bootstrap());
+  }
+
+  @Override
+  public synchronized void thaw() {
+    signal("CONT");
+    frozen = false;
+    log.info("Kafka broker at {} thawed", bootstrap());
+  }
+
+  private void signal(String name) {
+    if (process == null || !process.isAlive()) {
+      throw new IllegalStateException("the Kafka broker is not running");
+    }
+    try {
+      int exit = new ProcessBuilder("kill", "-" + name, String.valueOf(process.pid())).inheritIO().start().waitFor();
+      if (exit != 0) {
+        throw new IllegalStateException("kill -" + name + " " + process.pid() + " exited with " + exit);
+      }
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("cannot signal the Kafka broker", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while signalling the Kafka broker", e);
+    }
   }
 
   @Override

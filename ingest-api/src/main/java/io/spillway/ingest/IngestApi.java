@@ -96,7 +96,7 @@ public final class IngestApi implements AutoCloseable {
       meters.counter("spillway.ingest.rejected", "type", type.wireName(), "reason", "validation");
     }
     Topics topics = Topics.withPrefix(config.topicPrefix());
-    JobProducer producer = new JobProducer(config.kafkaBootstrap(), topics, config.maxInFlight(), meters);
+    JobProducer producer = new JobProducer(config.kafkaBootstrap(), topics, config.maxInFlight(), config.produceTimeout(), meters);
     if (!producer.warmUp(Duration.ofSeconds(10))) {
       log.warn("Kafka at {} did not answer at start-up; submits answer 503 until it does", config.kafkaBootstrap());
     }
@@ -126,9 +126,9 @@ public final class IngestApi implements AutoCloseable {
         new SubmitHandler.Limits(new RateLimiter(config.rateLimits(), config.defaultRateLimit()),
             new IdempotencyRecords(redis, Duration.ofHours(24)), blocking, config.maxInFlight(), config.paymentReserve());
     SubmitHandler submit =
-        new SubmitHandler(vertx, new JobParser(Set.of("default")), producer, ids, Clock.systemUTC(), config.produceTimeout(), meters, limits);
+        new SubmitHandler(vertx, new JobParser(Set.of("default")), producer, ids, Clock.systemUTC(), meters, limits);
     StatusHandler status = new StatusHandler(vertx, ids, new JobStatusReader(redis, db, meters), blocking);
-    BatchHandler batch = new BatchHandler(vertx, new JobParser(Set.of("default")), producer, ids, Clock.systemUTC(), config.produceTimeout(), meters);
+    BatchHandler batch = new BatchHandler(vertx, new JobParser(Set.of("default")), producer, ids, Clock.systemUTC(), meters);
     Routes routes = new Routes(keys, submit, batch, status, producer, meters, config.maxInFlight());
 
     // One HTTP server per event loop, all on one port: Vert.x binds the socket once and deals the

@@ -290,6 +290,36 @@ class IngestApiIT {
     assertThat(post("/v1/jobs/payment", KEY, PAYMENT, Map.of()).statusCode()).isEqualTo(202);
   }
 
+  @Order(7)
+  @Test
+  void aBrokerThatStopsAnsweringGets503AtTheProduceTimeoutAndJobsAreAcceptedAgainWhenItAnswers() throws Exception {
+    double overdueBefore = shedCount("timeout");
+    // frozen, the broker keeps its connections open: only the produce timeout (4 s) answers
+    stack.broker().freeze();
+    long started = System.nanoTime();
+    HttpResponse<String> overdue;
+    try {
+      overdue = post("/v1/jobs/payment", KEY, PAYMENT, Map.of());
+    } finally {
+      stack.broker().thaw();
+    }
+    long waitedMillis = Duration.ofNanos(System.nanoTime() - started).toMillis();
+
+    assertThat(overdue.statusCode()).isEqualTo(503);
+    assertThat(overdue.headers().firstValue("Retry-After")).isPresent();
+    assertThat(Json.mapper().readTree(overdue.body()).path("detail").asText()).contains("in time");
+    assertThat(waitedMillis).as("answered at the produce timeout, not before").isGreaterThanOrEqualTo(3_900);
+    assertThat(shedCount("timeout")).isEqualTo(overdueBefore + 1);
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(post("/v1/jobs/payment", KEY, PAYMENT, Map.of()).statusCode()).isEqualTo(202));
+  }
+
+  /** The API's own count of 503s for a reason, from /metrics. */
+  private double shedCount(String reason) throws Exception {
+    String prefix = "spillway_ingest_shed_total{reason=\"" + reason + "\"";
+    return get("/metrics", null).body().lines().filter(l -> l.startsWith(prefix))
+        .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+  }
+
   private long endOffsets() {
     Map<String, Object> props = Map.of("bootstrap.servers", stack.kafkaBootstrap());
     try (var consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {

@@ -16,14 +16,12 @@ import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 
 /**
  * {@code POST /v1/jobs/batch}: {@code {"jobs":[{"type":"payment","input":{…},"idempotencyKey":"…"},…]}}
@@ -40,16 +38,14 @@ public final class BatchHandler {
   private final JobProducer producer;
   private final JobIds ids;
   private final Clock clock;
-  private final Duration produceTimeout;
   private final MeterRegistry meters;
 
-  public BatchHandler(Vertx vertx, JobParser parser, JobProducer producer, JobIds ids, Clock clock, Duration produceTimeout, MeterRegistry meters) {
+  public BatchHandler(Vertx vertx, JobParser parser, JobProducer producer, JobIds ids, Clock clock, MeterRegistry meters) {
     this.vertx = vertx;
     this.parser = parser;
     this.producer = producer;
     this.ids = ids;
     this.clock = clock;
-    this.produceTimeout = produceTimeout;
     this.meters = meters;
   }
 
@@ -86,11 +82,10 @@ public final class BatchHandler {
       entries.add(item(i, jobs.get(i), tenant, now, traceparent));
     }
     CompletableFuture.allOf(entries.toArray(CompletableFuture[]::new))
-        .completeOnTimeout(null, produceTimeout.toMillis(), TimeUnit.MILLISECONDS)
-        .whenComplete((done, error) -> context.runOnContext(v -> {
+        .thenRun(() -> context.runOnContext(v -> {
           ArrayNode results = Json.mapper().createArrayNode();
           for (int i = 0; i < entries.size(); i++) {
-            results.add(entries.get(i).getNow(rejected(i, Problem.of(Problem.Kind.OVERLOADED, "Kafka did not acknowledge this job in time; retry it"))));
+            results.add(entries.get(i).join()); // every entry is done, a failed produce as a rejection
           }
           ObjectNode body = Json.mapper().createObjectNode();
           body.set("results", results);
@@ -129,7 +124,7 @@ public final class BatchHandler {
         JobEnvelope job = JobEnvelope.first(jobId, tenant, now, ok.payload());
         try {
           yield producer.send(job, traceparent, Integer.MAX_VALUE)
-              .handle((metadata, error) -> error == null ? accepted(index, job) : rejected(index, Problem.of(Problem.Kind.OVERLOADED, "Kafka did not acknowledge this job; retry it")));
+              .handle((metadata, error) -> error == null ? accepted(index, job) : notAcknowledged(index, error));
         } catch (JobProducer.Refused refused) {
           meters.counter("spillway.ingest.shed", "reason", refused.reason()).increment();
           yield done(rejected(index, Problem.of(Problem.Kind.OVERLOADED, refused.getMessage())));
@@ -144,6 +139,12 @@ public final class BatchHandler {
     entry.put("index", index).put("status", 202).put("jobId", job.jobId()).put("type", job.type().wireName())
         .put("statusUrl", "/v1/jobs/" + job.jobId());
     return entry;
+  }
+
+  private ObjectNode notAcknowledged(int index, Throwable error) {
+    boolean overdue = JobProducer.isOverdue(error);
+    meters.counter("spillway.ingest.shed", "reason", overdue ? "timeout" : "kafka").increment();
+    return rejected(index, Problem.of(Problem.Kind.OVERLOADED, overdue ? "Kafka did not acknowledge this job in time; retry it" : "Kafka did not acknowledge this job; retry it"));
   }
 
   private static ObjectNode rejected(int index, Problem problem) {

@@ -1,8 +1,6 @@
 package io.spillway.ingest.submit;
 
 import io.micrometer.core.instrument.MeterRegistry;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.DoubleSupplier;
 import org.apache.kafka.clients.producer.Producer;
@@ -24,14 +22,13 @@ import org.slf4j.LoggerFactory;
  * itself ({@code connections.max.idle.ms=-1}) and must refresh metadata often enough to reconnect
  * on its own while no job is sent ({@code metadata.max.age.ms}), both set by {@link JobProducer}.
  */
-final class BrokerLink implements AutoCloseable {
+final class BrokerLink {
 
   private static final Logger log = LoggerFactory.getLogger(BrokerLink.class);
   static final long SAMPLE_MILLIS = 5;
   static final long HOLD_MILLIS = 200;
 
   private final DoubleSupplier connections;
-  private final ScheduledExecutorService sampler;
   private final Runnable onLost;
   private volatile boolean connected;
   /** Consecutive samples that saw a connection. */
@@ -40,12 +37,11 @@ final class BrokerLink implements AutoCloseable {
 
   /**
    * @param connections how many broker connections the producer holds now
-   * @param onLost run on the sampler thread when the last connection is lost
+   * @param onLost run on the sampling thread when the last connection is lost
    */
   BrokerLink(DoubleSupplier connections, MeterRegistry meters, Runnable onLost) {
     this.connections = connections;
     this.onLost = onLost;
-    this.sampler = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("kafka-link-sampler").factory());
     meters.gauge("spillway.ingest.kafka.connected", this, link -> link.connected ? 1 : 0);
   }
 
@@ -60,18 +56,12 @@ final class BrokerLink implements AutoCloseable {
     return new BrokerLink(() -> ((Number) count.metricValue()).doubleValue(), meters, onLost);
   }
 
-  /** Starts sampling every {@link #SAMPLE_MILLIS} ms. */
-  BrokerLink start() {
-    sampler.scheduleAtFixedRate(this::sample, SAMPLE_MILLIS, SAMPLE_MILLIS, TimeUnit.MILLISECONDS);
-    return this;
-  }
-
   /** False from the moment the producer lost its last broker connection until it has one again. */
   boolean connected() {
     return connected;
   }
 
-  /** One look at the connections (the sampler's; tests call it directly). */
+  /** One look at the connections; the owner calls it every {@link #SAMPLE_MILLIS} ms, from one thread. */
   void sample() {
     boolean seen = connections.getAsDouble() > 0;
     seenSamples = seen ? seenSamples + 1 : 0;
@@ -84,10 +74,5 @@ final class BrokerLink implements AutoCloseable {
       connected = true;
       log.info("Kafka connected after {} ms without a connection: accepting jobs", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lostAtNanos));
     }
-  }
-
-  @Override
-  public void close() {
-    sampler.shutdownNow();
   }
 }

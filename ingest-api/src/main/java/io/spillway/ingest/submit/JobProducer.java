@@ -11,6 +11,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -51,8 +54,11 @@ public final class JobProducer {
   private final Topics topics;
   private final int maxInFlight;
   private final AtomicInteger inFlight = new AtomicInteger();
-  /** The acknowledgements still awaited, failed at once when the broker connection is lost. */
-  private final java.util.Set<CompletableFuture<RecordMetadata>> pending = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  /** The acknowledgements still awaited: failed when overdue, and at once when the broker connection is lost. */
+  private final PendingAcks pending;
+  /** Samples the broker link and sweeps overdue acknowledgements, every few milliseconds. */
+  private final ScheduledExecutorService watch =
+      Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("kafka-ack-watch").factory());
   private final Timer produceLatency;
   /** When the broker last acknowledged anything; with produces pending long after it, Kafka is down. */
   private volatile long lastAckNanos = System.nanoTime();
@@ -62,7 +68,11 @@ public final class JobProducer {
   /** When a produce last failed, 0 if never; a recent failure with no acknowledgement since means not ready. */
   private volatile long lastErrorNanos;
 
-  public JobProducer(String bootstrap, Topics topics, int maxInFlight, MeterRegistry meters) {
+  /**
+   * @param ackTimeout how long a send waits for the broker's acknowledgement before it fails with
+   *     {@link #isOverdue(Throwable) an overdue error}
+   */
+  public JobProducer(String bootstrap, Topics topics, int maxInFlight, Duration ackTimeout, MeterRegistry meters) {
     Map<String, Object> props = new HashMap<>();
     props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     // accepted means durable: the leader and every in-sync replica have the record
@@ -93,7 +103,10 @@ public final class JobProducer {
     props.put(ProducerConfig.METADATA_MAX_IDLE_CONFIG, Integer.MAX_VALUE);
     props.put(ProducerConfig.CLIENT_ID_CONFIG, "spillway-ingest");
     this.producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
-    this.link = BrokerLink.of(producer, meters, this::failPending).start();
+    this.link = BrokerLink.of(producer, meters, this::failPending);
+    this.pending = new PendingAcks(ackTimeout);
+    watch.scheduleAtFixedRate(link::sample, BrokerLink.SAMPLE_MILLIS, BrokerLink.SAMPLE_MILLIS, TimeUnit.MILLISECONDS);
+    watch.scheduleAtFixedRate(this::failOverdue, BrokerLink.SAMPLE_MILLIS, BrokerLink.SAMPLE_MILLIS, TimeUnit.MILLISECONDS);
     this.topics = topics;
     this.maxInFlight = maxInFlight;
     this.produceLatency =
@@ -131,7 +144,11 @@ public final class JobProducer {
     return link.connected();
   }
 
-  /** Sends a job; the future completes when the broker acknowledged it. Throws {@link Refused}. */
+  /**
+   * Sends a job; the future completes when the broker acknowledged it, or fails when it did not:
+   * {@link #isOverdue(Throwable) overdue} after the acknowledgement timeout, at once when the
+   * broker connection is lost. Throws {@link Refused}.
+   */
   public CompletableFuture<RecordMetadata> send(JobEnvelope job, String traceparent, int limit) {
     if (!kafkaAnswering()) {
       throw new Refused("kafka", "Kafka is unreachable or not acknowledging; not accepting jobs until it answers");
@@ -149,9 +166,8 @@ public final class JobProducer {
       SpillwayHeaders.put(headers, SpillwayHeaders.TRACEPARENT, traceparent);
     }
     byte[] value = topic.valueSerde().serializer().serialize(topic.name(), headers, job);
-    CompletableFuture<RecordMetadata> acked = new CompletableFuture<>();
-    pending.add(acked);
     long started = System.nanoTime();
+    PendingAcks.Ack acked = pending.add(started);
     if (unackedSinceNanos == 0) {
       unackedSinceNanos = started;
     }
@@ -159,14 +175,13 @@ public final class JobProducer {
       producer.send(
           new ProducerRecord<>(topic.name(), null, job.key(), value, headers),
           (metadata, error) -> {
-            pending.remove(acked);
             if (inFlight.decrementAndGet() == 0) {
               unackedSinceNanos = 0;
             }
             if (error == null) {
               lastAckNanos = System.nanoTime();
               reached = true;
-              produceLatency.record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS);
+              produceLatency.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
               acked.complete(metadata);
             } else {
               lastErrorNanos = System.nanoTime();
@@ -174,12 +189,12 @@ public final class JobProducer {
             }
           });
     } catch (org.apache.kafka.common.errors.TimeoutException e) {
-      pending.remove(acked);
+      acked.cancel(false);
       inFlight.decrementAndGet();
       lastErrorNanos = System.nanoTime();
       throw new Refused(e.getMessage() != null && e.getMessage().contains("memory") ? "buffer" : "kafka", "the broker is not reachable or the send buffer is full");
     } catch (RuntimeException e) {
-      pending.remove(acked);
+      acked.cancel(false);
       inFlight.decrementAndGet();
       throw new Refused("kafka", "cannot send to Kafka: " + e.getMessage());
     }
@@ -193,16 +208,22 @@ public final class JobProducer {
    * with the same Idempotency-Key, and the job is the same job.
    */
   private void failPending() {
-    int failed = 0;
-    for (CompletableFuture<RecordMetadata> waiting : pending) {
-      if (waiting.completeExceptionally(new org.apache.kafka.common.errors.NetworkException("the connection to Kafka was lost"))) {
-        failed++;
-      }
-      pending.remove(waiting);
-    }
+    int failed = pending.failAll(new org.apache.kafka.common.errors.NetworkException("the connection to Kafka was lost"));
     if (failed > 0) {
       log.warn("Kafka connection lost with {} jobs awaiting acknowledgement; answered 503", failed);
     }
+  }
+
+  private void failOverdue() {
+    int failed = pending.expire(System.nanoTime());
+    if (failed > 0) {
+      log.warn("{} jobs not acknowledged by Kafka in time; answered 503", failed);
+    }
+  }
+
+  /** Whether a send failed because the broker did not acknowledge it within the timeout. */
+  public static boolean isOverdue(Throwable error) {
+    return error instanceof PendingAcks.Overdue;
   }
 
   public int inFlight() {
@@ -234,13 +255,13 @@ public final class JobProducer {
     return reached && kafkaAnswering() && !recentFailure;
   }
 
-  private static final long READY_AFTER_ERROR_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(3);
+  private static final long READY_AFTER_ERROR_NANOS = TimeUnit.SECONDS.toNanos(3);
 
-  private static final long STALL_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(1);
+  private static final long STALL_NANOS = TimeUnit.SECONDS.toNanos(1);
 
   /** Waits for in-flight records, up to the timeout, and closes the producer. */
   public void close(Duration timeout) {
-    link.close();
+    watch.shutdownNow();
     producer.close(timeout);
   }
 

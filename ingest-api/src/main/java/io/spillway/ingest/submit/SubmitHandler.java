@@ -16,12 +16,12 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,7 +41,6 @@ public final class SubmitHandler {
   private final JobProducer producer;
   private final JobIds ids;
   private final Clock clock;
-  private final Duration produceTimeout;
   private final MeterRegistry meters;
   private final RateLimiter rateLimiter;
   private final IdempotencyRecords idempotency;
@@ -56,13 +55,12 @@ public final class SubmitHandler {
   public record Limits(RateLimiter rateLimiter, IdempotencyRecords idempotency, ExecutorService blocking, int maxInFlight, double paymentReserve) {}
 
   public SubmitHandler(
-      Vertx vertx, JobParser parser, JobProducer producer, JobIds ids, Clock clock, Duration produceTimeout, MeterRegistry meters, Limits limits) {
+      Vertx vertx, JobParser parser, JobProducer producer, JobIds ids, Clock clock, MeterRegistry meters, Limits limits) {
     this.vertx = vertx;
     this.parser = parser;
     this.producer = producer;
     this.ids = ids;
     this.clock = clock;
-    this.produceTimeout = produceTimeout;
     this.meters = meters;
     this.rateLimiter = limits.rateLimiter();
     this.idempotency = limits.idempotency();
@@ -143,52 +141,29 @@ public final class SubmitHandler {
   private void produce(HttpServerRequest request, JobEnvelope job) {
     Context context = vertx.getOrCreateContext();
     String traceparent = Traceparent.acceptOrStart(request.getHeader(TRACEPARENT));
-    // the acknowledgement and the timeout both run on this request's event loop (so the timer id is
-    // set before either); whichever comes first answers. The acknowledgement cancels the timer: left
-    // pending, every timer would hold its request for the whole timeout, tens of thousands of them
-    // under load, all surviving young collections (long GC pauses, a growing old generation).
-    PendingAnswer answered = new PendingAnswer();
+    CompletableFuture<RecordMetadata> acked;
     try {
-      producer
-          .send(job, traceparent, job.type() == JobType.PAYMENT ? paymentLimit : predictionLimit)
-          .whenComplete(
-              (metadata, error) ->
-                  context.runOnContext(
-                      v -> {
-                        if (!answered.compareAndSet(false, true)) {
-                          return;
-                        }
-                        vertx.cancelTimer(answered.timerId);
-                        if (error == null) {
-                          accepted(request, job, traceparent);
-                        } else {
-                          if (error instanceof org.apache.kafka.common.errors.NetworkException) {
-                            log.debug("Job {} answered 503: {}", job.jobId(), error.getMessage()); // counted in one WARN by JobProducer
-                          } else {
-                            log.warn("Kafka did not acknowledge job {}: {}", job.jobId(), error.toString());
-                          }
-                          shed(request, "kafka", "Kafka did not acknowledge the job; retry with the same Idempotency-Key");
-                        }
-                      }));
+      acked = producer.send(job, traceparent, job.type() == JobType.PAYMENT ? paymentLimit : predictionLimit);
     } catch (JobProducer.Refused refused) {
-      answered.set(true);
       shed(request, refused.reason(), refused.getMessage());
       return;
     }
-    long timer =
-        vertx.setTimer(
-            produceTimeout.toMillis(),
-            t -> {
-              if (answered.compareAndSet(false, true)) {
-                shed(request, "timeout", "Kafka did not acknowledge the job in time; retry with the same Idempotency-Key");
-              }
-            });
-    answered.timerId = timer;
-  }
-
-  /** Whether a submit was answered, and its timeout timer. */
-  private static final class PendingAnswer extends AtomicBoolean {
-    long timerId = -1;
+    // answered on this request's event loop: by the acknowledgement, or by its failure — overdue
+    // after the produce timeout (the producer's sweep, no timer per request) or the broker lost
+    acked.whenComplete((metadata, error) -> context.runOnContext(v -> {
+      if (error == null) {
+        accepted(request, job, traceparent);
+      } else if (JobProducer.isOverdue(error)) {
+        shed(request, "timeout", "Kafka did not acknowledge the job in time; retry with the same Idempotency-Key");
+      } else {
+        if (error instanceof org.apache.kafka.common.errors.NetworkException) {
+          log.debug("Job {} answered 503: {}", job.jobId(), error.getMessage()); // counted in one WARN by JobProducer
+        } else {
+          log.warn("Kafka did not acknowledge job {}: {}", job.jobId(), error.toString());
+        }
+        shed(request, "kafka", "Kafka did not acknowledge the job; retry with the same Idempotency-Key");
+      }
+    }));
   }
 
   private void accepted(HttpServerRequest request, JobEnvelope job, String traceparent) {
