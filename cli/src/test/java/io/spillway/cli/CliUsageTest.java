@@ -24,7 +24,7 @@ class CliUsageTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"frobnicate", "submit", "submit refund --api-key k", "status", "dlq show x:y", "lag --interval nope", "submit payment --api-key k --amount ten"})
+  @ValueSource(strings = {"frobnicate", "submit", "submit refund --api-key k", "status", "dlq show x:y", "lag --interval nope", "submit payment --api-key k --amount ten", "load --api-key k --rate 10 --warm-up 11m", "load --api-key k --rate 10 --warm-up soon", "load --api-key k --rate 10 --duration 5 --api http://127.0.0.1:9"})
   void badUsageExitsTwoWithOneLineNamingTheProblem(String line) {
     Run run = run(line.split(" "));
 

@@ -23,6 +23,10 @@ class LoadGeneratorIT {
   private HttpServer server;
   private volatile long stallFrom;
   private volatile long stallUntil;
+  /** Requests numbered from here to stallLastRequest (counting from 1) each take a second. */
+  private volatile int stallFirstRequest = Integer.MAX_VALUE;
+  private volatile int stallLastRequest;
+  private final AtomicInteger requests = new AtomicInteger();
   private final AtomicInteger jobs = new AtomicInteger();
 
   private String start(long delayMillis) throws Exception {
@@ -33,6 +37,10 @@ class LoadGeneratorIT {
         long now = System.currentTimeMillis();
         if (now >= stallFrom && now < stallUntil) {
           Thread.sleep(stallUntil - now);
+        }
+        int number = ex.getRequestMethod().equals("POST") ? requests.incrementAndGet() : 0;
+        if (number >= stallFirstRequest && number <= stallLastRequest) {
+          Thread.sleep(1_000);
         }
         Thread.sleep(delayMillis);
       } catch (InterruptedException e) {
@@ -83,6 +91,19 @@ class LoadGeneratorIT {
     assertThat(r.path("outcomes").path("202").asLong()).isGreaterThan(r.path("answered").asLong() * 98 / 100);
     assertThat(r.path("completion").path("sampled").asLong()).isEqualTo(5);
     assertThat(r.path("completion").path("p50Ms").asDouble()).isBetween(249.0, 251.0);
+  }
+
+  @Test
+  void aWarmUpSendsUnmeasuredFirstSoItsStallsAndRequestsAreNotCounted() throws Exception {
+    String api = start(2);
+    stallFirstRequest = 20; // early in the 2 s warm-up at 200/s; done well before it ends
+    stallLastRequest = 40;
+
+    JsonNode r = load(api, "--rate", "200", "--duration", "2s", "--warm-up", "2s", "--sample", "0");
+
+    assertThat(r.path("answered").asLong()).as("only the measured 2 s count").isEqualTo(400);
+    assertThat(requests.get()).as("the warm-up's requests reached the server too").isGreaterThanOrEqualTo(700);
+    assertThat(r.path("p99Ms").asDouble()).as("the warm-up's one-second stalls are not in the figures").isLessThan(500);
   }
 
   @Test

@@ -49,7 +49,7 @@ final class HttpLoadClient implements AutoCloseable {
   private final String basePath;
   private final String hostHeader;
   private final byte[] headers;
-  private final LoadRecorder recorder;
+  private LoadRecorder recorder;
   private final Consumer<String> accepted;
   private int samplesLeft;
   private final Conn[] conns;
@@ -239,6 +239,15 @@ final class HttpLoadClient implements AutoCloseable {
     } catch (IOException | RuntimeException e) {
       // a colder start, not a failed test
     }
+  }
+
+  /**
+   * From now on, answers count in {@code recorder} and their bodies may be sampled: after a
+   * warm-up, which ran with a recorder of its own and sampled nothing.
+   */
+  void measureInto(LoadRecorder recorder, int samples) {
+    this.recorder = recorder;
+    this.samplesLeft = samples;
   }
 
   /**

@@ -49,6 +49,7 @@ public final class LoadCommand implements Callable<Integer> {
   @Option(names = "--connections", defaultValue = "1000", description = "Open loop: at most this many requests in flight (default ${DEFAULT-VALUE}); later ones wait, and their wait counts in their latency")
   int connections;
   @Option(names = "--duration", defaultValue = "30s", description = "How long (default ${DEFAULT-VALUE}; at most 1h)") String duration;
+  @Option(names = "--warm-up", defaultValue = "0s", description = "First send at the starting rate (or users) for this long, unmeasured, on the same connections, as wrk2's calibration does: the server's JIT and pools settle before the clock starts (default ${DEFAULT-VALUE}; at most 10m)") String warmUp;
   @Option(names = "--profile", defaultValue = "constant", description = "constant, ramp or black-friday (a tenfold spike in the middle third)") String profile;
   @Option(names = "--payment-share", defaultValue = "0.5", description = "Share of payments among the jobs (default ${DEFAULT-VALUE})") double paymentShare;
   @Option(names = "--repeat-share", defaultValue = "0.3", description = "Share of predictions that repeat an earlier input (default ${DEFAULT-VALUE})") double repeatShare;
@@ -60,9 +61,13 @@ public final class LoadCommand implements Callable<Integer> {
     if ((users == null) == (rate == null)) {
       throw new UsageError("choose one mode: --users N (closed loop) or --rate R (open loop)");
     }
-    Duration length = SpillwayEnv.parseDuration("--duration", duration);
+    Duration length = durationOption("--duration", duration);
     if (length.isZero() || length.compareTo(Duration.ofHours(1)) > 0) {
       throw new UsageError("--duration must be between 1s and 1h");
+    }
+    Duration warmUpLength = durationOption("--warm-up", warmUp);
+    if (warmUpLength.compareTo(Duration.ofMinutes(10)) > 0) {
+      throw new UsageError("--warm-up must be at most 10m");
     }
     if ((users != null && (users < 1 || users > 20_000)) || (rate != null && (rate <= 0 || rate > 200_000))) {
       throw new UsageError("--users must be 1..20000 and --rate 0..200000");
@@ -78,7 +83,7 @@ public final class LoadCommand implements Callable<Integer> {
     }
     String key = global.requireApiKey();
     long elapsedNanos;
-    Duration pause = SpillwayEnv.parseDuration("--think", think);
+    Duration pause = durationOption("--think", think);
 
     LoadRecorder recorder = new LoadRecorder();
     List<String> sampled = new ArrayList<>();
@@ -99,9 +104,25 @@ public final class LoadCommand implements Callable<Integer> {
         ? sinceStart -> rate * shape.multiplier(Duration.ofNanos(sinceStart), length)
         : sinceStart -> users * shape.multiplier(Duration.ofNanos(sinceStart), length);
     load.applyAsDouble(0);
-    try (HttpLoadClient client = new HttpLoadClient(global.api, key, rate != null ? connections : peakUsers, rate != null, recorder, sample,
+    try (HttpLoadClient client = new HttpLoadClient(global.api, key, rate != null ? connections : peakUsers, rate != null, new LoadRecorder(), 0,
         acceptedBodies::add)) {
       client.connectAll(Duration.ofSeconds(10));
+      if (!warmUpLength.isZero()) {
+        err.printf(Locale.ROOT, "load warm-up %ds (not measured)…%n", warmUpLength.toSeconds());
+        err.flush();
+        long from = System.nanoTime();
+        double startLoad = load.applyAsDouble(0);
+        if (rate != null) {
+          client.runOpen(workload, sinceStart -> startLoad, from, from + warmUpLength.toNanos());
+        } else {
+          client.runClosed(peakUsers, sinceStart -> startLoad, pause, workload, from, from + warmUpLength.toNanos());
+        }
+      }
+      client.measureInto(recorder, sample);
+      if (!warmUpLength.isZero()) {
+        err.printf(Locale.ROOT, "load warm-up done; measuring for %ds%n", length.toSeconds());
+        err.flush();
+      }
       AtomicBoolean running = new AtomicBoolean(true);
       CountDownLatch started = new CountDownLatch(1);
       long[] startBox = new long[1];
@@ -147,6 +168,14 @@ public final class LoadCommand implements Callable<Integer> {
       err.flush();
     }
     return 0;
+  }
+
+  private static Duration durationOption(String name, String value) {
+    try {
+      return SpillwayEnv.parseDuration(name, value);
+    } catch (io.spillway.schemas.env.ConfigException e) {
+      throw new UsageError(e.getMessage());
+    }
   }
 
   /** Keeps the job id of the first {@code --sample} accepted jobs, to poll for their completion. */

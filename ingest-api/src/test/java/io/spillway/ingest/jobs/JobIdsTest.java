@@ -50,7 +50,17 @@ class JobIdsTest {
   }
 
   @Test
-  void freshIdsAreUnique() {
-    assertThat(ids.newId("acme", JobType.PAYMENT, now)).isNotEqualTo(ids.newId("acme", JobType.PAYMENT, now));
+  void freshIdsAreUniqueAcrossNonceBlocksAndThreads() throws Exception {
+    java.util.Set<String> seen = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    Runnable draw = () -> {
+      for (int i = 0; i < 1_000; i++) { // many blocks of 64 nonces
+        seen.add(ids.newId("acme", JobType.PAYMENT, now));
+      }
+    };
+    Thread other = Thread.ofPlatform().start(draw);
+    draw.run();
+    other.join();
+
+    assertThat(seen).hasSize(2_000);
   }
 }
