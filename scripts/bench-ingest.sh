@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Ingest benchmark: a real broker (devstack) and one ingest-api instance on this machine, driven by
 # wrk at 1000 keep-alive connections with varied payment bodies; then, in the same run, the
-# baselines: the same server's /healthz, and Kafka's own ProducerPerformance (acks=all, lz4, the
-# same record size) against the same broker. Prints the figures and writes
+# baselines: the same server's /healthz; a bare handler on the same Vert.x and producer settings
+# that only parses, produces with acks=all and answers 202 (BareProduceServer in drills: the API
+# over it is what its features cost), under the same wrk load; and Kafka's own ProducerPerformance
+# (acks=all, lz4, the same record size) against the same broker. Prints the figures and writes
 # bench/results/ingest-<date>.md. Loopback only; stops everything it started.
 #
 # A second phase drives a fixed arrival rate (open loop, --rate, default 20000 req/s, the issue's
@@ -103,23 +105,46 @@ cpu_report() {
     if (secs == "") printf " · idle %.0f%%", 100 * d / hz / s / cores }'
 }
 
+# Each phase writes hundreds of MB to the broker's log; the kernel writes dirty pages back some 30 s
+# later, that is during a later phase, which then measures the disk flush too. Each measured phase
+# starts with the earlier phases' writes on disk.
+quiesce() { sync; sleep 1; }
+
 echo "bench-ingest: warm-up (10 s)…"
 wrk -t2 -c200 -d10s -s scripts/lib/bench-ingest.lua "$API" >/dev/null 2>&1 || true
 
+quiesce
 echo "bench-ingest: POST /v1/jobs/payment, $CONNECTIONS connections, ${DURATION}s…"
 cpu_mark closed
 wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency --timeout 10s -s scripts/lib/bench-ingest.lua "$API" | tee "$WORK/submit.txt"
 CPU_CLOSED=$(cpu_report closed "$(awk '/requests in/ {print $1}' "$WORK/submit.txt")")
 echo "bench-ingest: CPU during the closed loop: $CPU_CLOSED"
+quiesce
 echo "bench-ingest: GET /healthz, $CONNECTIONS connections, 15s (same server, baseline)…"
 wrk -t2 -c"$CONNECTIONS" -d15s --latency "$API/healthz" | tee "$WORK/health.txt"
 
+quiesce
+echo "bench-ingest: bare-handler baseline: parse, produce acks=all, answer 202, none of the API's features (BareProduceServer), the same wrk load…"
+BARE_PORT=18490
+"$JAVA" -Xms1g -Xmx1g -XX:+UseParallelGC -cp drills/target/spillway-drills.jar io.spillway.drills.bench.BareProduceServer \
+  "$BARE_PORT" "$SPILLWAY_KAFKA_BOOTSTRAP" bench.jobs.payment >"$WORK/bare.log" 2>&1 &
+BARE_PID=$!
+PIDS+=($BARE_PID)
+for _ in $(seq 1 120); do grep -q "bare produce server" "$WORK/bare.log" && break; sleep 0.5; done
+wrk -t2 -c200 -d10s -s scripts/lib/bench-ingest.lua "http://127.0.0.1:$BARE_PORT" >/dev/null 2>&1 || true
+quiesce
+wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency --timeout 10s -s scripts/lib/bench-ingest.lua "http://127.0.0.1:$BARE_PORT" | tee "$WORK/bare.txt"
+kill -TERM "$BARE_PID" 2>/dev/null || true
+wait "$BARE_PID" 2>/dev/null || true
+
+quiesce
 echo "bench-ingest: Kafka ProducerPerformance, acks=all, lz4, 200-byte records (raw producer baseline)…"
 "$JAVA" -Xmx1g -cp devstack/target/spillway-devstack.jar org.apache.kafka.tools.ProducerPerformance \
   --topic bench.jobs.dlq --num-records 3000000 --record-size 200 --throughput -1 \
   --producer-props bootstrap.servers="$SPILLWAY_KAFKA_BOOTSTRAP" acks=all compression.type=lz4 linger.ms=2 batch.size=131072 \
   2>/dev/null | tee "$WORK/producer.txt" | tail -1
 
+quiesce
 echo "bench-ingest: open loop at $RATE req/s for $OPEN_DURATION s after an unmeasured ${OPEN_WARM_UP} s at that rate (latency from the intended send time)…"
 "$JAVA" -Xmx1g -jar cli/target/spillway-cli.jar load --api "$API" --api-key "$BENCH_API_KEY" --rate "$RATE" --duration "${OPEN_DURATION}s" \
   --warm-up "${OPEN_WARM_UP}s" --payment-share 1 --sample 100 --json >"$WORK/open.json" 2> >(tee "$WORK/open.err" >&2) &
@@ -143,6 +168,8 @@ HEALTH=$(rps "$WORK/health.txt")
 RAW=$(tail -1 "$WORK/producer.txt" | awk -F'[ (]+' '{for (i=1;i<=NF;i++) if ($(i+1)=="records/sec") print $i}')
 RATIO_RAW=$(awk -v a="$ACCEPTED" -v b="$RAW" 'BEGIN { if (b > 0) printf "%.3f", a / b; else print "n/a" }')
 RATIO_HEALTH=$(awk -v a="$ACCEPTED" -v b="$HEALTH" 'BEGIN { if (b > 0) printf "%.3f", a / b; else print "n/a" }')
+BARE=$(rps "$WORK/bare.txt")
+RATIO_BARE=$(awk -v a="$ACCEPTED" -v b="$BARE" 'BEGIN { if (b > 0) printf "%.3f", a / b; else print "n/a" }')
 
 mkdir -p bench/results
 OUT=bench/results/ingest-$(date +%F).md
@@ -159,6 +186,8 @@ OUT=bench/results/ingest-$(date +%F).md
   echo "| baseline: ProducerPerformance records/s (acks=all, lz4, 200 B) | $RAW |"
   echo "| accepted / raw producer | $RATIO_RAW |"
   echo "| accepted / healthz | $RATIO_HEALTH |"
+  echo "| baseline: bare handler req/s (parse, produce acks=all, 202; no auth, validation, limits, idempotency, tracing, metrics) | $BARE ($(non2xx "$WORK/bare.txt") non-2xx) |"
+  echo "| accepted / bare handler (1 − what the features cost) | $RATIO_BARE |"
   echo "| open loop: target rate / achieved QPS (after ${OPEN_WARM_UP} s unmeasured at that rate) | $RATE / $(jsonval qps) |"
   echo "| open loop: p50 / p99 / p99.9 / max (ms, from intended send time) | $(jsonval p50Ms) / $(jsonval p99Ms) / $(jsonval p999Ms) / $(jsonval peakMs) |"
   echo "| open loop: error rate | $(jsonval errorRate) |"

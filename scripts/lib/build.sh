@@ -1,7 +1,8 @@
 # shellcheck shell=bash
 # spillway_build_if_needed: packages the runnable jars when one is missing or older than the
 # sources; spillway_build_drills_if_missing: packages the drills jar (benchmarks, drills) when it is
-# missing. Need JAVA_HOME (scripts/lib/java.sh) and the repository root as the working directory.
+# missing or older than its sources. Need JAVA_HOME (scripts/lib/java.sh) and the repository root
+# as the working directory.
 SPILLWAY_JARS=(
   devstack/target/spillway-devstack.jar
   ingest-api/target/spillway-ingest-api.jar
@@ -25,5 +26,8 @@ spillway_build_if_needed() {
 }
 
 spillway_build_drills_if_missing() {
-  [[ -f drills/target/spillway-drills.jar ]] || ./mvnw -q -B --no-transfer-progress -pl drills -am package -DskipTests
+  local jar=drills/target/spillway-drills.jar
+  if [[ ! -f $jar || -n $(find drills/src/main drills/pom.xml -newer "$jar" -type f -print -quit 2>/dev/null) ]]; then
+    ./mvnw -q -B --no-transfer-progress -pl drills -am package -DskipTests
+  fi
 }

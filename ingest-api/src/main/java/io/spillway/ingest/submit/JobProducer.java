@@ -105,8 +105,8 @@ public final class JobProducer {
     this.producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
     this.link = BrokerLink.of(producer, meters, this::failPending);
     this.pending = new PendingAcks(ackTimeout);
-    watch.scheduleAtFixedRate(link::sample, BrokerLink.SAMPLE_MILLIS, BrokerLink.SAMPLE_MILLIS, TimeUnit.MILLISECONDS);
-    watch.scheduleAtFixedRate(this::failOverdue, BrokerLink.SAMPLE_MILLIS, BrokerLink.SAMPLE_MILLIS, TimeUnit.MILLISECONDS);
+    everyFewMillis(link::sample);
+    everyFewMillis(this::failOverdue);
     this.topics = topics;
     this.maxInFlight = maxInFlight;
     this.produceLatency =
@@ -212,6 +212,18 @@ public final class JobProducer {
     if (failed > 0) {
       log.warn("Kafka connection lost with {} jobs awaiting acknowledgement; answered 503", failed);
     }
+  }
+
+  /** Runs a watch task every {@link BrokerLink#SAMPLE_MILLIS} ms; a failure is logged, never ends it. */
+  private void everyFewMillis(Runnable task) {
+    Runnable guarded = () -> {
+      try {
+        task.run();
+      } catch (RuntimeException e) {
+        log.error("Kafka acknowledgement watch failed; it runs on", e);
+      }
+    };
+    watch.scheduleAtFixedRate(guarded, BrokerLink.SAMPLE_MILLIS, BrokerLink.SAMPLE_MILLIS, TimeUnit.MILLISECONDS);
   }
 
   private void failOverdue() {
