@@ -126,9 +126,9 @@ public final class IngestApi implements AutoCloseable {
         new SubmitHandler.Limits(new RateLimiter(config.rateLimits(), config.defaultRateLimit()),
             new IdempotencyRecords(redis, Duration.ofHours(24)), blocking, config.maxInFlight(), config.paymentReserve());
     SubmitHandler submit =
-        new SubmitHandler(vertx, new JobParser(Set.of("default")), producer, ids, Clock.systemUTC(), meters, limits);
+        new SubmitHandler(vertx, new JobParser(Set.of("default")), producer, ids, SUBMIT_CLOCK, meters, limits);
     StatusHandler status = new StatusHandler(vertx, ids, new JobStatusReader(redis, db, meters), blocking);
-    BatchHandler batch = new BatchHandler(vertx, new JobParser(Set.of("default")), producer, ids, Clock.systemUTC(), meters);
+    BatchHandler batch = new BatchHandler(vertx, new JobParser(Set.of("default")), producer, ids, SUBMIT_CLOCK, meters);
     Routes routes = new Routes(keys, submit, batch, status, producer, meters, config.maxInFlight());
 
     // One HTTP server per event loop, all on one port: Vert.x binds the socket once and deals the
@@ -156,6 +156,14 @@ public final class IngestApi implements AutoCloseable {
   }
 
   private static final String EPOLL = "epoll";
+
+  /**
+   * Submit times to the millisecond, as the submittedAt header carries them: the jobs of one
+   * millisecond share one instant, whose text an envelope then writes from IsoInstants' cache.
+   * With the system clock's microseconds every job had an instant of its own to format and to
+   * note in that cache (measured: 3.7% of the API's CPU at 36,000 jobs/s).
+   */
+  private static final Clock SUBMIT_CLOCK = Clock.tickMillis(java.time.ZoneOffset.UTC);
 
   /** The port the server listens on. */
   public int port() {
