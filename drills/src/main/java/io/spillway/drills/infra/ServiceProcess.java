@@ -18,8 +18,15 @@ public final class ServiceProcess implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(ServiceProcess.class);
 
-  /** The JVM of a service that answers requests: a heap that grows as needed, short GC pauses. */
-  public static final List<String> SERVICE_JVM = List.of("-Xms128m", "-Xmx768m", "-XX:+UseG1GC");
+  /**
+   * The JVM of a service that answers requests: a heap that grows as needed, short GC pauses; and
+   * on Java 23 and later Netty's Unsafe memory access allowed, as scripts/lib/java.sh does (Netty
+   * leaves Unsafe alone from Java 25 on otherwise; Java 21 allows it and lacks the option).
+   */
+  public static final List<String> SERVICE_JVM =
+      Runtime.version().feature() >= 23
+          ? List.of("-Xms128m", "-Xmx768m", "-XX:+UseG1GC", "--sun-misc-unsafe-memory-access=allow")
+          : List.of("-Xms128m", "-Xmx768m", "-XX:+UseG1GC");
 
   /**
    * The JVM of a worker, which drains batches: the throughput collector and its whole heap from the
