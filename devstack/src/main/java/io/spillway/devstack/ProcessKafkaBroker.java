@@ -240,17 +240,7 @@ public final class ProcessKafkaBroker implements KafkaBroker {
     if (process == null || !process.isAlive()) {
       throw new IllegalStateException("the Kafka broker is not running");
     }
-    try {
-      int exit = new ProcessBuilder("kill", "-" + name, String.valueOf(process.pid())).inheritIO().start().waitFor();
-      if (exit != 0) {
-        throw new IllegalStateException("kill -" + name + " " + process.pid() + " exited with " + exit);
-      }
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException("cannot signal the Kafka broker", e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while signalling the Kafka broker", e);
-    }
+    Signals.send(process, name);
   }
 
   @Override

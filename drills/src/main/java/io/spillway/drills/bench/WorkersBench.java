@@ -362,8 +362,8 @@ public final class WorkersBench {
     try (var producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
       for (int i = 0; i < predictions + payments; i++) {
         JobEnvelope job;
-        // each job its own submission instant, as the ingest API stamps them
-        Instant submittedAt = Instant.now();
+        // the submission instant as the ingest API stamps it: now, to the millisecond
+        Instant submittedAt = Instant.ofEpochMilli(System.currentTimeMillis());
         if (i < predictions) {
           int variant = i % 2 == 0 ? random.nextInt(1000) : 1000 + i;
           job = JobEnvelope.first(tenant + "-q-" + i, tenant, submittedAt,

@@ -121,14 +121,8 @@ public final class ServiceProcess implements AutoCloseable {
     if (!alive()) {
       return;
     }
-    try {
-      new ProcessBuilder("kill", "-" + signal, String.valueOf(process.pid())).start().waitFor(5, TimeUnit.SECONDS);
-      log.info("{} sent SIG{}", name, signal);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot signal " + name, e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    io.spillway.devstack.Signals.send(process, signal);
+    log.info("{} sent SIG{}", name, signal);
   }
 
   private boolean awaitExit(int seconds) {
