@@ -51,7 +51,7 @@ done
 
 spillway_find_java
 spillway_build_if_needed
-spillway_build_drills_if_missing
+spillway_build_drills_if_needed
 if ! command -v wrk >/dev/null; then
   echo "bench-ingest: installing Debian's wrk…"
   { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; } >/dev/null

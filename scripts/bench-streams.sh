@@ -11,7 +11,7 @@ source scripts/lib/build.sh
 source scripts/lib/workdir.sh
 spillway_find_java
 spillway_build_if_needed
-spillway_build_drills_if_missing
+spillway_build_drills_if_needed
 EVENTS=${1:-2000000}
 WORK=$(mktemp -d /tmp/spillway-bench-streams.XXXXXX)
 DEVSTACK_PID=

@@ -19,7 +19,7 @@ source scripts/lib/build.sh
 source scripts/lib/workdir.sh
 spillway_find_java
 spillway_build_if_needed
-spillway_build_drills_if_missing
+spillway_build_drills_if_needed
 
 PREDICTIONS=${1:-1000000}
 PAYMENTS=${2:-200000}

@@ -1,6 +1,6 @@
 # shellcheck shell=bash
 # spillway_build_if_needed: packages the runnable jars when one is missing or older than the
-# sources; spillway_build_drills_if_missing: packages the drills jar (benchmarks, drills) when it is
+# sources; spillway_build_drills_if_needed: packages the drills jar (benchmarks, drills) when it is
 # missing or older than its sources. Need JAVA_HOME (scripts/lib/java.sh) and the repository root
 # as the working directory.
 SPILLWAY_JARS=(
@@ -11,13 +11,15 @@ SPILLWAY_JARS=(
   cli/target/spillway-cli.jar
 )
 
+spillway_jar_stale() { # JAR: missing, or older than its module's sources, the shared schemas or a pom
+  local module=${1%%/target/*}
+  [[ ! -f $1 || -n $(find "$module/src/main" schemas/src/main pom.xml "$module/pom.xml" -newer "$1" -type f -print -quit 2>/dev/null) ]]
+}
+
 spillway_build_if_needed() {
   local jar stale=""
   for jar in "${SPILLWAY_JARS[@]}"; do
-    if [[ ! -f $jar ]]; then stale=$jar; break; fi
-    if [[ -n $(find "${jar%%/target/*}/src/main" schemas/src/main pom.xml "${jar%%/target/*}/pom.xml" -newer "$jar" -type f -print -quit 2>/dev/null) ]]; then
-      stale=$jar; break
-    fi
+    if spillway_jar_stale "$jar"; then stale=$jar; break; fi
   done
   if [[ -n $stale ]]; then
     echo "spillway: building the jars ($stale is missing or older than its sources)…"
@@ -25,9 +27,8 @@ spillway_build_if_needed() {
   fi
 }
 
-spillway_build_drills_if_missing() {
-  local jar=drills/target/spillway-drills.jar
-  if [[ ! -f $jar || -n $(find drills/src/main drills/pom.xml -newer "$jar" -type f -print -quit 2>/dev/null) ]]; then
+spillway_build_drills_if_needed() {
+  if spillway_jar_stale drills/target/spillway-drills.jar; then
     ./mvnw -q -B --no-transfer-progress -pl drills -am package -DskipTests
   fi
 }

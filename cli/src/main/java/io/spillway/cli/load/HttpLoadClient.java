@@ -49,7 +49,8 @@ final class HttpLoadClient implements AutoCloseable {
   private final String basePath;
   private final String hostHeader;
   private final byte[] headers;
-  private LoadRecorder recorder;
+  /** Where answers count: nowhere that is reported until {@link #measureInto}. */
+  private LoadRecorder recorder = new LoadRecorder();
   private final Consumer<String> accepted;
   private int samplesLeft;
   private final Conn[] conns;
@@ -66,12 +67,11 @@ final class HttpLoadClient implements AutoCloseable {
    * @param connections at most this many connections, hence requests in flight
    * @param pooled true for an open loop (requests share the connections), false for a closed loop
    *     (each user has its own)
-   * @param samples how many 202 answers' bodies to hand to {@code accepted} (the first ones)
-   * @param accepted takes those bodies on the generator's one thread, while the clock runs: it must
-   *     only keep them (parse them after the test), or every request scheduled meanwhile is late
+   * @param accepted takes the sampled 202 answers' bodies (see {@link #measureInto}) on the
+   *     generator's one thread, while the clock runs: it must only keep them (parse them after the
+   *     test), or every request scheduled meanwhile is late
    */
-  HttpLoadClient(String api, String apiKey, int connections, boolean pooled, LoadRecorder recorder, int samples, Consumer<String> accepted)
-      throws IOException {
+  HttpLoadClient(String api, String apiKey, int connections, boolean pooled, Consumer<String> accepted) throws IOException {
     URI uri = URI.create(api);
     if (!"http".equalsIgnoreCase(uri.getScheme()) || uri.getHost() == null) {
       throw new UsageError("spillway load speaks plain HTTP/1.1: --api must be an http://host:port URL, not '" + api + "'");
@@ -83,10 +83,8 @@ final class HttpLoadClient implements AutoCloseable {
     this.hostHeader = uri.getHost() + ":" + port;
     this.headers = (" HTTP/1.1\r\nHost: " + hostHeader + "\r\nAuthorization: Bearer " + apiKey
         + "\r\nContent-Type: application/json\r\nContent-Length: ").getBytes(StandardCharsets.ISO_8859_1);
-    this.recorder = recorder;
     this.accepted = accepted;
     this.pooled = pooled;
-    this.samplesLeft = samples;
     this.selector = Selector.open();
     this.conns = new Conn[Math.max(1, connections)];
     for (int i = 0; i < conns.length; i++) {
@@ -231,7 +229,7 @@ final class HttpLoadClient implements AutoCloseable {
    */
   static void warmUp(String apiKey, Workload workload, double rate) {
     try (WarmUpServer server = new WarmUpServer();
-        HttpLoadClient client = new HttpLoadClient(server.url(), apiKey, 64, true, new LoadRecorder(), 0, body -> {})) {
+        HttpLoadClient client = new HttpLoadClient(server.url(), apiKey, 64, true, body -> {})) {
       client.connectAll(Duration.ofSeconds(2));
       long start = System.nanoTime();
       double warmRate = Math.min(rate, 20_000);
@@ -242,8 +240,8 @@ final class HttpLoadClient implements AutoCloseable {
   }
 
   /**
-   * From now on, answers count in {@code recorder} and their bodies may be sampled: after a
-   * warm-up, which ran with a recorder of its own and sampled nothing.
+   * From now on, answers count in {@code recorder}, and the bodies of the first {@code samples}
+   * 202 answers go to {@code accepted}. Until then (a warm-up) nothing is measured or sampled.
    */
   void measureInto(LoadRecorder recorder, int samples) {
     this.recorder = recorder;

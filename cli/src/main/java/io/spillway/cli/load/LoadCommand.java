@@ -104,8 +104,7 @@ public final class LoadCommand implements Callable<Integer> {
         ? sinceStart -> rate * shape.multiplier(Duration.ofNanos(sinceStart), length)
         : sinceStart -> users * shape.multiplier(Duration.ofNanos(sinceStart), length);
     load.applyAsDouble(0);
-    try (HttpLoadClient client = new HttpLoadClient(global.api, key, rate != null ? connections : peakUsers, rate != null, new LoadRecorder(), 0,
-        acceptedBodies::add)) {
+    try (HttpLoadClient client = new HttpLoadClient(global.api, key, rate != null ? connections : peakUsers, rate != null, acceptedBodies::add)) {
       client.connectAll(Duration.ofSeconds(10));
       if (!warmUpLength.isZero()) {
         err.printf(Locale.ROOT, "load warm-up %ds (not measured)…%n", warmUpLength.toSeconds());
