@@ -137,7 +137,10 @@ public final class IngestApi implements AutoCloseable {
     // that the instances share.)
     HttpServerOptions options =
         new HttpServerOptions().setPort(config.httpPort() == 0 ? -1 : config.httpPort()).setHost("0.0.0.0")
-            .setIdleTimeout(75).setIdleTimeoutUnit(TimeUnit.SECONDS);
+            .setIdleTimeout(75).setIdleTimeoutUnit(TimeUnit.SECONDS)
+            // the API serves no WebSockets: without compression offered for them, Netty's WebSocket
+            // extension handler leaves the pipeline, which every request and answer went through
+            .setPerMessageWebSocketCompressionSupported(false).setPerFrameWebSocketCompressionSupported(false);
     List<HttpServer> servers = new java.util.concurrent.CopyOnWriteArrayList<>();
     vertx.deployVerticle(() -> new HttpVerticle(options, routes, servers), new DeploymentOptions().setInstances(eventLoops)).await();
     int port = actualPort(servers);

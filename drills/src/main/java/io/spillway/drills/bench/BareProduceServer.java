@@ -51,7 +51,9 @@ public final class BareProduceServer {
     producer.partitionsFor(topic); // metadata before the first request
     int eventLoops = Math.max(2, Runtime.getRuntime().availableProcessors());
     Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(eventLoops).setPreferNativeTransport(true));
-    HttpServerOptions options = new HttpServerOptions().setPort(port).setHost("127.0.0.1");
+    // the API's transport settings, so that the two differ in what the handler does only
+    HttpServerOptions options = new HttpServerOptions().setPort(port).setHost("127.0.0.1")
+        .setPerMessageWebSocketCompressionSupported(false).setPerFrameWebSocketCompressionSupported(false);
     vertx.deployVerticle(() -> new Verticle(options, producer, topic), new DeploymentOptions().setInstances(eventLoops)).await();
     System.out.println("bare produce server on port " + port + " (" + (vertx.isNativeTransportEnabled() ? "epoll" : "nio") + ")");
     new CountDownLatch(1).await();

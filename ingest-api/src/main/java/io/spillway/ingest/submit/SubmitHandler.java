@@ -35,6 +35,8 @@ public final class SubmitHandler {
   private static final Logger log = LoggerFactory.getLogger(SubmitHandler.class);
   private static final CharSequence IDEMPOTENCY_KEY = HttpHeaders.createOptimized("Idempotency-Key");
   private static final CharSequence TRACEPARENT = HttpHeaders.createOptimized("traceparent");
+  private static final CharSequence RATE_LIMIT = HttpHeaders.createOptimized("RateLimit");
+  private static final CharSequence RATE_LIMIT_POLICY = HttpHeaders.createOptimized("RateLimit-Policy");
 
   private final Vertx vertx;
   private final JobParser parser;
@@ -50,6 +52,8 @@ public final class SubmitHandler {
   // looked up once: a registry lookup builds tags and an id on every call
   private final Map<JobType, Counter> accepted = new EnumMap<>(JobType.class);
   private final Map<String, Counter> shed = new ConcurrentHashMap<>();
+  /** The RateLimit-Policy value of each configured limit, encoded once. */
+  private final Map<Long, CharSequence> policies = new ConcurrentHashMap<>();
 
   /** The collaborators and limits of a submit. */
   public record Limits(RateLimiter rateLimiter, IdempotencyRecords idempotency, ExecutorService blocking, int maxInFlight, double paymentReserve) {}
@@ -78,8 +82,8 @@ public final class SubmitHandler {
     RateLimiter.Decision d = rateLimiter.acquire(tenant, cost, System.nanoTime());
     if (d.limit() > 0) {
       request.response()
-          .putHeader("RateLimit-Policy", "\"tenant\";q=" + d.limit() + ";w=1")
-          .putHeader("RateLimit", "\"tenant\";r=" + d.remaining() + ";t=" + (d.allowed() ? 0 : d.retryAfterSeconds()));
+          .putHeader(RATE_LIMIT_POLICY, policies.computeIfAbsent(d.limit(), limit -> HttpHeaders.createOptimized("\"tenant\";q=" + limit + ";w=1")))
+          .putHeader(RATE_LIMIT, "\"tenant\";r=" + d.remaining() + ";t=" + (d.allowed() ? 0 : d.retryAfterSeconds()));
     }
     if (!d.allowed()) {
       shedCounter("rate-limit").increment();
