@@ -22,7 +22,7 @@ import java.time.format.DateTimeParseException;
 public final class IsoInstants {
 
   /** The longest text of the common shape: {@code 9999-12-31T23:59:59.999999999Z}. */
-  private static final int MAX_LENGTH = 30;
+  static final int MAX_LENGTH = 30;
 
   private static final int[] DAYS_IN_MONTH = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
 
@@ -99,7 +99,7 @@ public final class IsoInstants {
    * Writes the common shape into {@code out} (at least {@link #MAX_LENGTH} long); returns its
    * length, or −1 for a year outside 0..9999, which {@link Instant#toString()} writes otherwise.
    */
-  private static int formatInto(Instant instant, char[] out) {
+  static int formatInto(Instant instant, char[] out) {
     long seconds = instant.getEpochSecond();
     long days = Math.floorDiv(seconds, 86_400);
     int secondOfDay = (int) Math.floorMod(seconds, 86_400);

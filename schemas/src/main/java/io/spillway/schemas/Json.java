@@ -59,6 +59,10 @@ public final class Json {
 
   /** The value as UTF-8 JSON bytes, written straight from the value (no String in between). */
   public static byte[] bytes(Object value) {
+    byte[] json = JsonBytes.of(value);
+    if (json != null) {
+      return json;
+    }
     try {
       return writerOf(value).writeValueAsBytes(value);
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {

@@ -42,6 +42,10 @@ public final class JsonSerde<T> implements Serde<T> {
 
   /** JSON bytes of a value. */
   public byte[] encode(T value) {
+    byte[] json = JsonBytes.of(value);
+    if (json != null) {
+      return json;
+    }
     try {
       return writer.writeValueAsBytes(value);
     } catch (JsonProcessingException e) {
