@@ -57,6 +57,10 @@ final class JsonBytes {
       case JobView v -> {
         return view(v);
       }
+      case POJONode node -> {
+        // a result held in a view's tree, as the workers write the jobs row's result column
+        return node.getPojo() != null && value(node.getPojo());
+      }
       default -> {
         return false;
       }
@@ -257,6 +261,13 @@ final class JsonBytes {
   private void instant(Instant value) {
     if (value == null) {
       raw(NULL);
+      return;
+    }
+    com.fasterxml.jackson.core.io.SerializedString kept = IsoInstants.recentText(value);
+    if (kept != null) {
+      put((byte) '"');
+      raw(kept.asUnquotedUTF8()); // ISO-8601 text: nothing in it needs escaping
+      put((byte) '"');
       return;
     }
     int n = IsoInstants.formatInto(value, instant);

@@ -44,6 +44,7 @@ class JsonBytesTest {
       values.add(new JobView("job-" + i, "t", JobType.PREDICTION, JobStatus.RUNNING, null, null, at, at, null, 2));
       values.add(new LifecycleEvent("job-" + i, "t", JobType.PREDICTION, JobStatus.SUCCEEDED, 1, at, at, at, at, i % 2 == 0, null));
       values.add(prediction);
+      values.add(Json.mapper().getNodeFactory().pojoNode(i % 2 == 0 ? payment : prediction));
     }
 
     for (Object value : values) {
@@ -62,6 +63,7 @@ class JsonBytesTest {
 
     assertThat(JsonBytes.of(read)).isNull();
     assertThat(JsonBytes.of(Samples.WINDOW)).isNull();
+    assertThat(JsonBytes.of(Json.mapper().getNodeFactory().pojoNode(Samples.WINDOW))).isNull();
     assertThat(Json.bytes(read)).isEqualTo(Json.mapper().writeValueAsBytes(read));
   }
 }
