@@ -152,7 +152,7 @@ public final class Workers implements AutoCloseable {
     // a new group starts at the beginning: nothing accepted is skipped
     props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     // batches large enough to amortise a transaction, small enough to finish well within the poll interval
-    props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000);
+    props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 4000);
     // a frozen or dead worker loses its partitions within seconds, not the default 45 s
     props.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 10_000);
     props.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, 3_000);
