@@ -73,38 +73,26 @@ public final class IsoInstants {
    * An instant written once (a job's submission) costs only a note that it was seen.
    */
   static void write(JsonGenerator g, Instant value) throws IOException {
-    SerializedString kept = recentText(value);
-    if (kept != null) {
-      g.writeString(kept);
-      return;
-    }
-    char[] out = new char[MAX_LENGTH];
-    int length = formatInto(value, out);
-    if (length < 0) {
-      g.writeString(value.toString());
-    } else {
-      g.writeString(out, 0, length);
-    }
-  }
-
-  /**
-   * The kept text of an instant written before (made and kept at its second writing), or null at
-   * its first, which is noted; {@link #write} and {@link JsonBytes} share what is kept.
-   */
-  static SerializedString recentText(Instant value) {
     long seconds = value.getEpochSecond();
     int nanos = value.getNano();
     int slot = (int) (((seconds * 0x9E3779B97F4A7C15L + nanos) * 0x9E3779B97F4A7C15L) >>> (64 - RECENT_BITS));
     Written recent = RECENT[slot];
     if (recent == null || recent.seconds() != seconds || recent.nanos() != nanos) {
       RECENT[slot] = new Written(seconds, nanos, null);
-      return null;
+      char[] out = new char[MAX_LENGTH];
+      int length = formatInto(value, out);
+      if (length < 0) {
+        g.writeString(value.toString());
+      } else {
+        g.writeString(out, 0, length);
+      }
+      return;
     }
     if (recent.text() == null) {
       recent = new Written(seconds, nanos, new SerializedString(format(value)));
       RECENT[slot] = recent;
     }
-    return recent.text();
+    g.writeString(recent.text());
   }
 
   /**

@@ -89,9 +89,6 @@ public final class Json {
             .addModule(
                 new SimpleModule("spillway")
                     .addDeserializer(JobEnvelope.class, new EnvelopeDeserializer())
-                    .addSerializer(JobEnvelope.class, new EnvelopeSerializer())
-                    .addSerializer(LifecycleEvent.class, new LifecycleEventSerializer())
-                    .addSerializer(JobView.class, new JobViewSerializer())
                     .addDeserializer(Instant.class, new IsoInstants.Deserializer())
                     .addSerializer(Instant.class, new IsoInstants.Serializer()))
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
@@ -108,108 +105,6 @@ public final class Json {
         .setStreamReadConstraints(
             StreamReadConstraints.builder().maxNestingDepth(MAX_NESTING_DEPTH).build());
     return mapper;
-  }
-
-  /**
-   * Writes a lifecycle event field by field — the same JSON as the record's bean serialisation,
-   * several times cheaper; two go out per job, so this is on the workers' hottest path.
-   */
-  static final class LifecycleEventSerializer extends com.fasterxml.jackson.databind.ser.std.StdSerializer<LifecycleEvent> {
-
-    LifecycleEventSerializer() {
-      super(LifecycleEvent.class);
-    }
-
-    @Override
-    public void serialize(LifecycleEvent e, com.fasterxml.jackson.core.JsonGenerator g, com.fasterxml.jackson.databind.SerializerProvider provider)
-        throws IOException {
-      g.writeStartObject();
-      g.writeStringField("jobId", e.jobId());
-      g.writeStringField("tenant", e.tenant());
-      g.writeStringField("type", e.type().wireName());
-      g.writeStringField("status", e.status().name());
-      g.writeNumberField("attempt", e.attempt());
-      IsoInstants.writeField(g, "submittedAt", e.submittedAt());
-      IsoInstants.writeField(g, "enqueuedAt", e.enqueuedAt());
-      IsoInstants.writeField(g, "startedAt", e.startedAt());
-      IsoInstants.writeField(g, "completedAt", e.completedAt());
-      g.writeBooleanField("cacheHit", e.cacheHit());
-      g.writeStringField("errorCode", e.errorCode());
-      g.writeEndObject();
-    }
-  }
-
-  /**
-   * Writes a job view field by field — the same JSON as the record's bean serialisation, several
-   * times cheaper; the workers write two per job to Redis.
-   */
-  static final class JobViewSerializer extends com.fasterxml.jackson.databind.ser.std.StdSerializer<JobView> {
-
-    JobViewSerializer() {
-      super(JobView.class);
-    }
-
-    @Override
-    public void serialize(JobView v, com.fasterxml.jackson.core.JsonGenerator g, com.fasterxml.jackson.databind.SerializerProvider provider)
-        throws IOException {
-      g.writeStartObject();
-      g.writeStringField("jobId", v.jobId());
-      g.writeStringField("tenant", v.tenant());
-      g.writeStringField("type", v.type().wireName());
-      g.writeStringField("status", v.status().name());
-      provider.defaultSerializeField("result", v.result(), g);
-      provider.defaultSerializeField("error", v.error(), g);
-      IsoInstants.writeField(g, "submittedAt", v.submittedAt());
-      IsoInstants.writeField(g, "startedAt", v.startedAt());
-      IsoInstants.writeField(g, "completedAt", v.completedAt());
-      g.writeNumberField("attempts", v.attempts());
-      g.writeEndObject();
-    }
-  }
-
-  /**
-   * Writes an envelope and its payload field by field — the same JSON as the records' bean
-   * serialisation, without reflection on their accessors; the ingest API writes one per accepted
-   * job, and a worker one per retry.
-   */
-  static final class EnvelopeSerializer extends com.fasterxml.jackson.databind.ser.std.StdSerializer<JobEnvelope> {
-
-    EnvelopeSerializer() {
-      super(JobEnvelope.class);
-    }
-
-    @Override
-    public void serialize(JobEnvelope e, com.fasterxml.jackson.core.JsonGenerator g, com.fasterxml.jackson.databind.SerializerProvider provider)
-        throws IOException {
-      g.writeStartObject();
-      g.writeStringField("jobId", e.jobId());
-      g.writeStringField("tenant", e.tenant());
-      g.writeStringField("type", e.type().wireName());
-      IsoInstants.writeField(g, "submittedAt", e.submittedAt());
-      g.writeNumberField("attempt", e.attempt());
-      g.writeFieldName("payload");
-      switch (e.payload()) {
-        case PaymentInput p -> {
-          g.writeStartObject();
-          g.writeStringField("accountId", p.accountId());
-          g.writeNumberField("amountMinor", p.amountMinor());
-          g.writeStringField("currency", p.currency());
-          g.writeStringField("merchantId", p.merchantId());
-          g.writeEndObject();
-        }
-        case PredictionInput p -> {
-          g.writeStartObject();
-          g.writeStringField("model", p.model());
-          g.writeObjectFieldStart("features");
-          for (Map.Entry<String, Double> feature : p.features().entrySet()) {
-            g.writeNumberField(feature.getKey(), feature.getValue());
-          }
-          g.writeEndObject();
-          g.writeEndObject();
-        }
-      }
-      g.writeEndObject();
-    }
   }
 
   /**

@@ -28,6 +28,8 @@ class JsonBytesTest {
       values.add(new LifecycleEvent("j-" + s, s, JobType.PAYMENT, JobStatus.FAILED, 3, T, T, T.plusMillis(1), T.plusMillis(2), false, s));
       values.add(new JobView("j-" + s, s, JobType.PAYMENT, JobStatus.DEAD_LETTERED, null, new JobError("E", s), T, T, T.plusSeconds(1), 5));
     }
+    Instant farFuture = Instant.parse("+12026-01-01T00:00:00Z"); // beyond the common shape: the JDK's text
+    values.add(new LifecycleEvent("j-far", "t", JobType.PAYMENT, JobStatus.RUNNING, 1, farFuture, Instant.EPOCH, farFuture, null, false, null));
     Random random = new Random(42);
     for (int i = 0; i < 200; i++) {
       double score = i < 4 ? new double[] {0.0, 1.0, 1e-7, 0.1 + 0.2}[i] : random.nextDouble();
