@@ -3,7 +3,6 @@ package io.spillway.schemas;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.core.io.SerializedString;
 import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.SerializerProvider;
 import com.fasterxml.jackson.databind.deser.std.StdScalarDeserializer;
@@ -26,21 +25,6 @@ public final class IsoInstants {
 
   private static final int[] DAYS_IN_MONTH = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
 
-  /**
-   * An instant {@link #write} has seen, and its text once it is kept: quoted UTF-8 bytes made once,
-   * which a generator copies as they are, without checking each character for escapes again.
-   */
-  private record Written(long seconds, int nanos, SerializedString text) {}
-
-  private static final int RECENT_BITS = 8;
-
-  /**
-   * Instants written lately, by a hash of the instant. Threads share it without locks: a slot is
-   * one reference to an immutable record, so a reader sees a whole entry or another one, never a
-   * torn one, and a lost update only costs a format.
-   */
-  private static final Written[] RECENT = new Written[1 << RECENT_BITS];
-
   private IsoInstants() {}
 
   /** Reads an instant as {@link Instant#parse} does. */
@@ -56,43 +40,15 @@ public final class IsoInstants {
     return length < 0 ? instant.toString() : new String(out, 0, length);
   }
 
-  /** Writes a field holding an instant as {@link #format} does, or null. */
-  static void writeField(JsonGenerator g, String name, Instant value) throws IOException {
-    g.writeFieldName(name);
-    if (value == null) {
-      g.writeNull();
-    } else {
-      write(g, value);
-    }
-  }
-
-  /**
-   * Writes the instant as a JSON string, as {@link #format} does. A worker writes the same few
-   * instants thousands of times — a batch's start, a lane's completion, a producer batch's record
-   * timestamp — so an instant written a second time has its text kept, and reused while it stays.
-   * An instant written once (a job's submission) costs only a note that it was seen.
-   */
+  /** Writes the instant as a JSON string, as {@link #format} does. */
   static void write(JsonGenerator g, Instant value) throws IOException {
-    long seconds = value.getEpochSecond();
-    int nanos = value.getNano();
-    int slot = (int) (((seconds * 0x9E3779B97F4A7C15L + nanos) * 0x9E3779B97F4A7C15L) >>> (64 - RECENT_BITS));
-    Written recent = RECENT[slot];
-    if (recent == null || recent.seconds() != seconds || recent.nanos() != nanos) {
-      RECENT[slot] = new Written(seconds, nanos, null);
-      char[] out = new char[MAX_LENGTH];
-      int length = formatInto(value, out);
-      if (length < 0) {
-        g.writeString(value.toString());
-      } else {
-        g.writeString(out, 0, length);
-      }
-      return;
+    char[] out = new char[MAX_LENGTH];
+    int length = formatInto(value, out);
+    if (length < 0) {
+      g.writeString(value.toString());
+    } else {
+      g.writeString(out, 0, length);
     }
-    if (recent.text() == null) {
-      recent = new Written(seconds, nanos, new SerializedString(format(value)));
-      RECENT[slot] = recent;
-    }
-    g.writeString(recent.text());
   }
 
   /**
