@@ -110,13 +110,18 @@ cpu_report() {
 # starts with the earlier phases' writes on disk.
 quiesce() { sync; sleep 1; }
 
+# The jobs' load, on the API and on the bare handler alike: warm_up URL (10 s at 200 connections,
+# unmeasured), then submit_load URL OUT (the measured closed loop, wrk's report also into OUT).
+warm_up() { wrk -t2 -c200 -d10s -s scripts/lib/bench-ingest.lua "$1" >/dev/null 2>&1 || true; }
+submit_load() { wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency --timeout 10s -s scripts/lib/bench-ingest.lua "$1" | tee "$2"; }
+
 echo "bench-ingest: warm-up (10 s)…"
-wrk -t2 -c200 -d10s -s scripts/lib/bench-ingest.lua "$API" >/dev/null 2>&1 || true
+warm_up "$API"
 
 quiesce
 echo "bench-ingest: POST /v1/jobs/payment, $CONNECTIONS connections, ${DURATION}s…"
 cpu_mark closed
-wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency --timeout 10s -s scripts/lib/bench-ingest.lua "$API" | tee "$WORK/submit.txt"
+submit_load "$API" "$WORK/submit.txt"
 CPU_CLOSED=$(cpu_report closed "$(awk '/requests in/ {print $1}' "$WORK/submit.txt")")
 echo "bench-ingest: CPU during the closed loop: $CPU_CLOSED"
 quiesce
@@ -131,9 +136,9 @@ BARE_PORT=18490
 BARE_PID=$!
 PIDS+=($BARE_PID)
 for _ in $(seq 1 120); do grep -q "bare produce server" "$WORK/bare.log" && break; sleep 0.5; done
-wrk -t2 -c200 -d10s -s scripts/lib/bench-ingest.lua "http://127.0.0.1:$BARE_PORT" >/dev/null 2>&1 || true
+warm_up "http://127.0.0.1:$BARE_PORT"
 quiesce
-wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency --timeout 10s -s scripts/lib/bench-ingest.lua "http://127.0.0.1:$BARE_PORT" | tee "$WORK/bare.txt"
+submit_load "http://127.0.0.1:$BARE_PORT" "$WORK/bare.txt"
 kill -TERM "$BARE_PID" 2>/dev/null || true
 wait "$BARE_PID" 2>/dev/null || true
 
@@ -166,10 +171,11 @@ sockerr() { grep -o 'Socket errors:.*' "$1" || echo "none"; }
 ACCEPTED=$(rps "$WORK/submit.txt")
 HEALTH=$(rps "$WORK/health.txt")
 RAW=$(tail -1 "$WORK/producer.txt" | awk -F'[ (]+' '{for (i=1;i<=NF;i++) if ($(i+1)=="records/sec") print $i}')
-RATIO_RAW=$(awk -v a="$ACCEPTED" -v b="$RAW" 'BEGIN { if (b > 0) printf "%.3f", a / b; else print "n/a" }')
-RATIO_HEALTH=$(awk -v a="$ACCEPTED" -v b="$HEALTH" 'BEGIN { if (b > 0) printf "%.3f", a / b; else print "n/a" }')
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.3f", a / b; else print "n/a" }'; }
+RATIO_RAW=$(ratio "$ACCEPTED" "$RAW")
+RATIO_HEALTH=$(ratio "$ACCEPTED" "$HEALTH")
 BARE=$(rps "$WORK/bare.txt")
-RATIO_BARE=$(awk -v a="$ACCEPTED" -v b="$BARE" 'BEGIN { if (b > 0) printf "%.3f", a / b; else print "n/a" }')
+RATIO_BARE=$(ratio "$ACCEPTED" "$BARE")
 
 mkdir -p bench/results
 OUT=bench/results/ingest-$(date +%F).md
