@@ -206,6 +206,17 @@ class IngestApiIT {
     assertThat(get("/v1/jobs/" + jobId, OTHER_KEY).statusCode()).isEqualTo(404);
   }
 
+  @Order(2)
+  @Test
+  void theKafkaProducersOwnMetricsAreOnMetricsForOperators() throws Exception {
+    double sentBefore = metricSum("kafka_producer_record_send_total{");
+    assertThat(post("/v1/jobs/payment", KEY, PAYMENT, Map.of()).statusCode()).isEqualTo(202);
+
+    assertThat(metricSum("kafka_producer_record_send_total{")).as("records sent, read at the scrape").isGreaterThan(sentBefore);
+    assertThat(metricSum("kafka_producer_buffer_available_bytes{")).as("the send buffer left, what fills in a surge").isPositive();
+    assertThat(get("/metrics", null).body()).contains("kafka_producer_batch_size_avg{", "kafka_producer_record_queue_time_avg{", "kafka_producer_request_latency_avg{");
+  }
+
   @Order(3)
   @Test
   void fiftyConcurrentDuplicatesGetOneJobIdAndAReusedKeyWithAnotherBodyIs422() throws Exception {
@@ -315,7 +326,11 @@ class IngestApiIT {
 
   /** The API's own count of 503s for a reason, from /metrics. */
   private double shedCount(String reason) throws Exception {
-    String prefix = "spillway_ingest_shed_total{reason=\"" + reason + "\"";
+    return metricSum("spillway_ingest_shed_total{reason=\"" + reason + "\"");
+  }
+
+  /** The sum of the /metrics samples whose lines start with the prefix. */
+  private double metricSum(String prefix) throws Exception {
     return get("/metrics", null).body().lines().filter(l -> l.startsWith(prefix))
         .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
   }

@@ -2,6 +2,7 @@ package io.spillway.ingest.submit;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.spillway.schemas.JobEnvelope;
 import io.spillway.schemas.SpillwayHeaders;
 import io.spillway.schemas.Topic;
@@ -60,6 +61,8 @@ public final class JobProducer {
   private final ScheduledExecutorService watch =
       Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("kafka-ack-watch").factory());
   private final Timer produceLatency;
+  /** The producer's own metrics (batch size, queue time, request latency, buffer left) on /metrics. */
+  private final KafkaClientMetrics clientMetrics;
   /** When the broker last acknowledged anything; with produces pending long after it, Kafka is down. */
   private volatile long lastAckNanos = System.nanoTime();
   private volatile long unackedSinceNanos = 0;
@@ -119,6 +122,8 @@ public final class JobProducer {
             .publishPercentileHistogram()
             .register(meters);
     meters.gauge("spillway.ingest.produce.inflight", inFlight);
+    this.clientMetrics = new KafkaClientMetrics(producer);
+    clientMetrics.bindTo(meters);
   }
 
   /**
@@ -276,6 +281,7 @@ public final class JobProducer {
   public void close(Duration timeout) {
     watch.shutdownNow();
     producer.close(timeout);
+    clientMetrics.close();
   }
 
   private static void sleep(long millis) {
