@@ -21,7 +21,7 @@ import java.time.format.DateTimeParseException;
 public final class IsoInstants {
 
   /** The longest text of the common shape: {@code 9999-12-31T23:59:59.999999999Z}. */
-  static final int MAX_LENGTH = 30;
+  private static final int MAX_LENGTH = 30;
 
   private static final int[] DAYS_IN_MONTH = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
 
@@ -40,22 +40,11 @@ public final class IsoInstants {
     return length < 0 ? instant.toString() : new String(out, 0, length);
   }
 
-  /** Writes the instant as a JSON string, as {@link #format} does. */
-  static void write(JsonGenerator g, Instant value) throws IOException {
-    char[] out = new char[MAX_LENGTH];
-    int length = formatInto(value, out);
-    if (length < 0) {
-      g.writeString(value.toString());
-    } else {
-      g.writeString(out, 0, length);
-    }
-  }
-
   /**
    * Writes the common shape into {@code out} (at least {@link #MAX_LENGTH} long); returns its
    * length, or −1 for a year outside 0..9999, which {@link Instant#toString()} writes otherwise.
    */
-  static int formatInto(Instant instant, char[] out) {
+  private static int formatInto(Instant instant, char[] out) {
     long seconds = instant.getEpochSecond();
     long days = Math.floorDiv(seconds, 86_400);
     int secondOfDay = (int) Math.floorMod(seconds, 86_400);
@@ -204,7 +193,7 @@ public final class IsoInstants {
 
     @Override
     public void serialize(Instant value, JsonGenerator gen, SerializerProvider provider) throws IOException {
-      write(gen, value);
+      gen.writeString(format(value));
     }
   }
 }

@@ -31,7 +31,6 @@ final class JsonBytes {
   /** No member written yet in the object being written: the next field needs no comma. */
   private boolean first;
   private static final int INSTANT_BITS = 6;
-  private final char[] instantChars = new char[IsoInstants.MAX_LENGTH];
   private final long[] instantSeconds = new long[1 << INSTANT_BITS];
   private final int[] instantNanos = new int[1 << INSTANT_BITS];
   private final byte[][] instantText = new byte[1 << INSTANT_BITS][];
@@ -277,14 +276,9 @@ final class JsonBytes {
     int nanos = value.getNano();
     int slot = (int) (((seconds * 0x9E3779B97F4A7C15L + nanos) * 0x9E3779B97F4A7C15L) >>> (64 - INSTANT_BITS));
     if (instantSeconds[slot] != seconds || instantNanos[slot] != nanos || instantText[slot] == null) {
-      int n = IsoInstants.formatInto(value, instantChars);
-      byte[] text = n < 0 ? value.toString().getBytes(StandardCharsets.US_ASCII) : new byte[n];
-      for (int i = 0; i < n; i++) {
-        text[i] = (byte) instantChars[i];
-      }
       instantSeconds[slot] = seconds;
       instantNanos[slot] = nanos;
-      instantText[slot] = text;
+      instantText[slot] = IsoInstants.format(value).getBytes(StandardCharsets.US_ASCII);
     }
     put((byte) '"');
     raw(instantText[slot]); // digits, dashes, colons, T, Z and a point: nothing to escape
