@@ -9,8 +9,9 @@
 #
 # A second phase drives a fixed arrival rate (open loop, --rate, default 20000 req/s, the issue's
 # target) with the project's own generator (scripts/spillway load: one NIO thread, keep-alive
-# connections opened before the clock starts, like wrk2), whose latencies count from each
-# request's intended send time, so they are corrected for coordinated omission. Like wrk2's
+# connections opened before the clock starts, and a millisecond tick for the sends that fall due,
+# like wrk2), whose latencies count from each request's intended send time, so they are corrected
+# for coordinated omission. Like wrk2's
 # calibration, it first sends at the same rate for --open-warm-up seconds, unmeasured, on the same
 # connections: the figures are the server's steady state at that rate, not its first seconds.
 #
