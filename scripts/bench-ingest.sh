@@ -194,8 +194,10 @@ echo "bench-ingest: Kafka ProducerPerformance, acks=all, lz4, 200-byte records (
 
 quiesce
 echo "bench-ingest: open loop at $RATE req/s for $OPEN_DURATION s after an unmeasured ${OPEN_WARM_UP} s at that rate (latency from the intended send time)…"
+# --sample 0: no workers run here, so no job completes; polling sampled jobs would keep the generator
+# waiting a minute after the test, and that minute's idle CPU of the API and broker would count below
 "$JAVA" -Xmx1g -jar cli/target/spillway-cli.jar load --api "$API" --api-key "$BENCH_API_KEY" --rate "$RATE" --duration "${OPEN_DURATION}s" \
-  --warm-up "${OPEN_WARM_UP}s" --payment-share 1 --sample 100 --json >"$WORK/open.json" 2> >(tee "$WORK/open.err" >&2) &
+  --warm-up "${OPEN_WARM_UP}s" --payment-share 1 --sample 0 --json >"$WORK/open.json" 2> >(tee "$WORK/open.err" >&2) &
 LOAD_PID=$!
 PIDS+=($LOAD_PID)
 # the CPU of the measured part only: from the generator's word that its warm-up is over
