@@ -28,6 +28,9 @@ class LoadGeneratorIT {
   private volatile int stallLastRequest;
   private final AtomicInteger requests = new AtomicInteger();
   private final AtomicInteger jobs = new AtomicInteger();
+  private final AtomicInteger statusReads = new AtomicInteger();
+  /** When set, GET /v1/jobs/{id} answers 404, as for a job id the API does not know. */
+  private volatile boolean jobsUnknown;
 
   private String start(long delayMillis) throws Exception {
     server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 1000);
@@ -47,6 +50,14 @@ class LoadGeneratorIT {
         Thread.currentThread().interrupt();
       }
       ex.getRequestBody().readAllBytes();
+      if (ex.getRequestMethod().equals("GET")) {
+        statusReads.incrementAndGet();
+        if (jobsUnknown) {
+          ex.sendResponseHeaders(404, -1);
+          ex.close();
+          return;
+        }
+      }
       String body = ex.getRequestMethod().equals("POST")
           ? "{\"jobId\":\"j-" + jobs.incrementAndGet() + "\",\"type\":\"payment\",\"status\":\"QUEUED\",\"statusUrl\":\"/v1/jobs/x\"}"
           : "{\"jobId\":\"x\",\"status\":\"SUCCEEDED\",\"submittedAt\":\"2026-11-27T09:00:00Z\",\"completedAt\":\"2026-11-27T09:00:00.250Z\",\"attempts\":1}";
@@ -91,6 +102,19 @@ class LoadGeneratorIT {
     assertThat(r.path("outcomes").path("202").asLong()).isGreaterThan(r.path("answered").asLong() * 98 / 100);
     assertThat(r.path("completion").path("sampled").asLong()).isEqualTo(5);
     assertThat(r.path("completion").path("p50Ms").asDouble()).isBetween(249.0, 251.0);
+  }
+
+  @Test
+  void aSampledJobTheApiDoesNotKnowIsAskedForOnceAndTheRunSaysSo() throws Exception {
+    String api = start(1);
+    jobsUnknown = true;
+
+    CliUsageTest.Run run = CliUsageTest.run("load", "--api", api, "--api-key", "k", "--json", "--users", "2", "--duration", "1s", "--sample", "3");
+
+    assertThat(run.code()).as(run.err()).isZero();
+    assertThat(statusReads.get()).as("one GET per sampled job, not a minute of them").isEqualTo(3);
+    assertThat(run.err()).contains("waiting up to 60s for 3 sampled jobs").contains("0 of 3 sampled jobs completed; 3 not answered 200");
+    assertThat(Json.mapper().readTree(run.out()).path("completion").path("sampled").asLong()).isZero();
   }
 
   @Test

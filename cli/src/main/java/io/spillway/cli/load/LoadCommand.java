@@ -154,7 +154,7 @@ public final class LoadCommand implements Callable<Integer> {
       sampleJobId(body, sampled);
     }
     recorder.tick(elapsedNanos / 1_000_000_000L);
-    Histogram completion = completions(HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build(), key, List.copyOf(sampled));
+    Histogram completion = completions(HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build(), key, List.copyOf(sampled), err);
 
     LoadReport result = new LoadReport(users != null ? "closed" : "open", users != null ? users : 0, rate != null ? rate : 0,
         shape, elapsedNanos / 1e9, recorder, completion);
@@ -202,15 +202,31 @@ public final class LoadCommand implements Callable<Integer> {
     }
   }
 
-  /** Polls sampled jobs until they are done; the histogram holds submit → completion in µs. */
-  private Histogram completions(HttpClient http, String key, List<String> jobIds) throws InterruptedException {
+  private static final Duration COMPLETION_WAIT = Duration.ofSeconds(60);
+
+  /**
+   * Polls sampled jobs until they are done, for at most {@link #COMPLETION_WAIT} in all; the
+   * histogram holds submit → completion in µs. A job the API does not answer 200 for (unknown, or
+   * the key refused) is given up at once rather than asked again and again until the deadline.
+   */
+  private Histogram completions(HttpClient http, String key, List<String> jobIds, PrintWriter err) throws InterruptedException {
     Histogram h = new Histogram(LoadRecorder.HIGHEST_MICROS, 3);
-    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    if (jobIds.isEmpty()) {
+      return h;
+    }
+    err.printf(Locale.ROOT, "load: waiting up to %ds for %d sampled jobs to complete (end-to-end latency)…%n", COMPLETION_WAIT.toSeconds(), jobIds.size());
+    err.flush();
+    long deadline = System.nanoTime() + COMPLETION_WAIT.toNanos();
+    int unknown = 0;
     for (String id : jobIds) {
       while (System.nanoTime() < deadline) {
         try {
           HttpResponse<String> answer = http.send(HttpRequest.newBuilder(URI.create(global.api + "/v1/jobs/" + id + "?waitMs=5000"))
               .header("Authorization", "Bearer " + key).timeout(Duration.ofSeconds(15)).GET().build(), HttpResponse.BodyHandlers.ofString());
+          if (answer.statusCode() != 200) {
+            unknown++;
+            break;
+          }
           JsonNode job = Json.mapper().readTree(answer.body());
           if (job.hasNonNull("completedAt") && job.hasNonNull("submittedAt")) {
             long micros = Duration.between(Instant.parse(job.get("submittedAt").asText()), Instant.parse(job.get("completedAt").asText())).toNanos() / 1000;
@@ -222,8 +238,10 @@ public final class LoadCommand implements Callable<Integer> {
         }
       }
     }
+    err.printf(Locale.ROOT, "load: %d of %d sampled jobs completed%s%n", h.getTotalCount(), jobIds.size(),
+        unknown > 0 ? "; " + unknown + " not answered 200 by GET /v1/jobs/{id}"
+            : h.getTotalCount() < jobIds.size() ? " in " + COMPLETION_WAIT.toSeconds() + "s (are the workers running?)" : "");
+    err.flush();
     return h;
   }
-
-
 }
