@@ -113,7 +113,7 @@ class LoadGeneratorIT {
 
     assertThat(run.code()).as(run.err()).isZero();
     assertThat(statusReads.get()).as("one GET per sampled job, not a minute of them").isEqualTo(3);
-    assertThat(run.err()).contains("waiting up to 60s for 3 sampled jobs").contains("0 of 3 sampled jobs completed; 3 not answered 200");
+    assertThat(run.err()).contains("waiting up to 60s for 3 sampled jobs").contains("sampled jobs: 0 of 3 completed; 3 not answered 200");
     assertThat(Json.mapper().readTree(run.out()).path("completion").path("sampled").asLong()).isZero();
   }
 

@@ -214,7 +214,7 @@ public final class LoadCommand implements Callable<Integer> {
     if (jobIds.isEmpty()) {
       return h;
     }
-    err.printf(Locale.ROOT, "load: waiting up to %ds for %d sampled jobs to complete (end-to-end latency)…%n", COMPLETION_WAIT.toSeconds(), jobIds.size());
+    err.printf(Locale.ROOT, "load done; waiting up to %ds for %d sampled jobs to complete (end-to-end latency)…%n", COMPLETION_WAIT.toSeconds(), jobIds.size());
     err.flush();
     long deadline = System.nanoTime() + COMPLETION_WAIT.toNanos();
     int unknown = 0;
@@ -238,7 +238,7 @@ public final class LoadCommand implements Callable<Integer> {
         }
       }
     }
-    err.printf(Locale.ROOT, "load: %d of %d sampled jobs completed%s%n", h.getTotalCount(), jobIds.size(),
+    err.printf(Locale.ROOT, "load sampled jobs: %d of %d completed%s%n", h.getTotalCount(), jobIds.size(),
         unknown > 0 ? "; " + unknown + " not answered 200 by GET /v1/jobs/{id}"
             : h.getTotalCount() < jobIds.size() ? " in " + COMPLETION_WAIT.toSeconds() + "s (are the workers running?)" : "");
     err.flush();
