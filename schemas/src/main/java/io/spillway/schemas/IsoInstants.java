@@ -8,8 +8,10 @@ import com.fasterxml.jackson.databind.SerializerProvider;
 import com.fasterxml.jackson.databind.deser.std.StdScalarDeserializer;
 import com.fasterxml.jackson.databind.ser.std.StdScalarSerializer;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.Arrays;
 
 /**
  * ISO-8601 UTC instants ({@code 2026-11-27T09:00:00.123Z}) read and written without
@@ -35,16 +37,23 @@ public final class IsoInstants {
 
   /** Writes an instant as {@link Instant#toString()} does. */
   public static String format(Instant instant) {
-    char[] out = new char[MAX_LENGTH];
+    byte[] out = new byte[MAX_LENGTH];
     int length = formatInto(instant, out);
-    return length < 0 ? instant.toString() : new String(out, 0, length);
+    return length < 0 ? instant.toString() : new String(out, 0, length, StandardCharsets.US_ASCII);
+  }
+
+  /** {@link #format}'s text as ASCII bytes, written as bytes (no string to encode on the way). */
+  static byte[] formatAscii(Instant instant) {
+    byte[] out = new byte[MAX_LENGTH];
+    int length = formatInto(instant, out);
+    return length < 0 ? instant.toString().getBytes(StandardCharsets.US_ASCII) : Arrays.copyOf(out, length);
   }
 
   /**
    * Writes the common shape into {@code out} (at least {@link #MAX_LENGTH} long); returns its
    * length, or −1 for a year outside 0..9999, which {@link Instant#toString()} writes otherwise.
    */
-  private static int formatInto(Instant instant, char[] out) {
+  private static int formatInto(Instant instant, byte[] out) {
     long seconds = instant.getEpochSecond();
     long days = Math.floorDiv(seconds, 86_400);
     int secondOfDay = (int) Math.floorMod(seconds, 86_400);
@@ -88,9 +97,9 @@ public final class IsoInstants {
   }
 
   /** Writes {@code value} as {@code width} ASCII digits, zero-padded, at {@code at}; returns the end. */
-  private static int digits(char[] out, int at, int value, int width) {
+  private static int digits(byte[] out, int at, int value, int width) {
     for (int i = at + width - 1; i >= at; i--) {
-      out[i] = (char) ('0' + value % 10);
+      out[i] = (byte) ('0' + value % 10);
       value /= 10;
     }
     return at + width;

@@ -278,7 +278,7 @@ final class JsonBytes {
     if (instantSeconds[slot] != seconds || instantNanos[slot] != nanos || instantText[slot] == null) {
       instantSeconds[slot] = seconds;
       instantNanos[slot] = nanos;
-      instantText[slot] = IsoInstants.format(value).getBytes(StandardCharsets.US_ASCII);
+      instantText[slot] = IsoInstants.formatAscii(value);
     }
     put((byte) '"');
     raw(instantText[slot]); // digits, dashes, colons, T, Z and a point: nothing to escape
