@@ -86,7 +86,7 @@ PORT=18480
 export BENCH_API_KEY=bench-key-0123456789
 # every feature stays on: the bench tenant is rate limited too, just high enough for the test
 SPILLWAY_HTTP_PORT=$PORT SPILLWAY_API_KEYS="bench:$BENCH_API_KEY" SPILLWAY_RATE_LIMITS="bench:1000000" \
-  "$JAVA" -Xms1g -Xmx1g -XX:+UseParallelGC "${NETTY_JVM_OPTS[@]}" -jar ingest-api/target/spillway-ingest-api.jar >"$WORK/ingest.log" 2>&1 &
+  "$JAVA" -Xms1g -Xmx1g -XX:+UseParallelGC "${SERVICE_JVM_OPTS[@]}" -jar ingest-api/target/spillway-ingest-api.jar >"$WORK/ingest.log" 2>&1 &
 INGEST_PID=$!
 PIDS+=($INGEST_PID)
 for _ in $(seq 1 120); do [[ $(http_status "http://127.0.0.1:$PORT/readyz") == 200 ]] && break; sleep 0.5; done
@@ -173,7 +173,7 @@ wrk -t2 -c"$CONNECTIONS" -d15s --latency "$API/healthz" | tee "$WORK/health.txt"
 quiesce
 echo "bench-ingest: bare-handler baseline: parse, produce acks=all, answer 202, none of the API's features (BareProduceServer), the same wrk load…"
 BARE_PORT=18490
-"$JAVA" -Xms1g -Xmx1g -XX:+UseParallelGC "${NETTY_JVM_OPTS[@]}" -cp drills/target/spillway-drills.jar io.spillway.drills.bench.BareProduceServer \
+"$JAVA" -Xms1g -Xmx1g -XX:+UseParallelGC "${SERVICE_JVM_OPTS[@]}" -cp drills/target/spillway-drills.jar io.spillway.drills.bench.BareProduceServer \
   "$BARE_PORT" "$SPILLWAY_KAFKA_BOOTSTRAP" bench.jobs.payment >"$WORK/bare.log" 2>&1 &
 BARE_PID=$!
 PIDS+=($BARE_PID)

@@ -92,7 +92,7 @@ trap 'stop_all' EXIT
 java_service() { # NAME JAR HEAP [GC]: G1 with a growing heap, or the workers' throughput collector with all of it
   local heap=(-Xms128m "-Xmx$3") gc=${4:-G1}
   [[ $gc == Parallel ]] && heap=("-Xms$3" "-Xmx$3")
-  "$JAVA" "${heap[@]}" "-XX:+Use${gc}GC" -XX:+ExitOnOutOfMemoryError "${NETTY_JVM_OPTS[@]}" -jar "$2" >>"$LOGS/$1.log" 2>&1 &
+  "$JAVA" "${heap[@]}" "-XX:+Use${gc}GC" -XX:+ExitOnOutOfMemoryError "${SERVICE_JVM_OPTS[@]}" -jar "$2" >>"$LOGS/$1.log" 2>&1 &
 }
 
 ingest_port() { # NAME -> the port an ingest-api instance listens on

@@ -1,6 +1,6 @@
 # shellcheck shell=bash
-# Finds a JDK >= 21 and exports JAVA_HOME and JAVA; sets NETTY_JVM_OPTS, the options a JVM running
-# Netty (ingest-api) needs on that JDK. Sourced by the scripts in scripts/.
+# Finds a JDK >= 21 and exports JAVA_HOME and JAVA; sets SERVICE_JVM_OPTS, the options the services'
+# JVMs run with on that JDK. Sourced by the scripts in scripts/.
 # Order: $JAVA_HOME if it is new enough, then `java` on the PATH, then the newest JDK under
 # /usr/lib/jvm, /usr/local/lib/jvm, /opt and ~/.sdkman.
 
@@ -40,6 +40,11 @@ spillway_find_java() {
   # Java 25 on it leaves Unsafe alone unless the JVM allows that memory access, and falls back to
   # ByteBuffer calls byte by byte (measured on JDK 25 with JFR: 6% of the API's CPU). Java 21
   # allows it by default and does not know the option (Java 23 added it), so only newer JVMs get it.
-  NETTY_JVM_OPTS=()
-  if (( best_major >= 23 )); then NETTY_JVM_OPTS=(--sun-misc-unsafe-memory-access=allow); fi
+  SERVICE_JVM_OPTS=()
+  if (( best_major >= 23 )); then SERVICE_JVM_OPTS+=(--sun-misc-unsafe-memory-access=allow); fi
+  # Compact object headers (JEP 519, a product option from Java 25): 8-byte headers instead of 12,
+  # so the many small objects of each request take less heap and cache. Measured on the ingest API,
+  # 1000 connections, 18 alternating 20 s rounds on each side: 36,200 against 34,500 jobs/s (5 of
+  # 6 paired runs ahead) and 31.8 against 33.2 µs of its CPU per job.
+  if (( best_major >= 25 )); then SERVICE_JVM_OPTS+=(-XX:+UseCompactObjectHeaders); fi
 }
