@@ -11,9 +11,9 @@
 # target) with the project's own generator (scripts/spillway load: one NIO thread, keep-alive
 # connections opened before the clock starts, and a millisecond tick for the sends that fall due,
 # like wrk2), whose latencies count from each request's intended send time, so they are corrected
-# for coordinated omission. Like wrk2's
-# calibration, it first sends at the same rate for --open-warm-up seconds, unmeasured, on the same
-# connections: the figures are the server's steady state at that rate, not its first seconds.
+# for coordinated omission. Like wrk2's calibration, it first sends at the same rate for
+# --open-warm-up seconds, unmeasured, on the same connections: the figures are the server's steady
+# state at that rate, not its first seconds.
 #
 # A third phase measures the API while Kafka is gone, against the target "Kafka stopped: 503 with
 # Retry-After in under 50 ms for every request; accepted again within 5 s of its return": a broker

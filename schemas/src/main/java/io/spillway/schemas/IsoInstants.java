@@ -37,9 +37,7 @@ public final class IsoInstants {
 
   /** Writes an instant as {@link Instant#toString()} does. */
   public static String format(Instant instant) {
-    byte[] out = new byte[MAX_LENGTH];
-    int length = formatInto(instant, out);
-    return length < 0 ? instant.toString() : new String(out, 0, length, StandardCharsets.US_ASCII);
+    return new String(formatAscii(instant), StandardCharsets.US_ASCII);
   }
 
   /** {@link #format}'s text as ASCII bytes, written as bytes (no string to encode on the way). */
