@@ -69,9 +69,12 @@ public final class IngestApi implements AutoCloseable {
   private final HikariDataSource db;
   private final ExecutorService blocking;
   private final PrometheusMeterRegistry meters;
+  private final StatusHandler status;
+  /** How long close() lets in-flight requests finish: every submit is answered within the produce timeout. */
+  private final Duration drainTimeout;
 
   private IngestApi(Vertx vertx, List<HttpServer> servers, JobProducer producer, RedisClient redis, HikariDataSource db,
-      ExecutorService blocking, PrometheusMeterRegistry meters) {
+      ExecutorService blocking, PrometheusMeterRegistry meters, StatusHandler status, Duration drainTimeout) {
     this.vertx = vertx;
     this.servers = List.copyOf(servers);
     this.producer = producer;
@@ -79,6 +82,8 @@ public final class IngestApi implements AutoCloseable {
     this.db = db;
     this.blocking = blocking;
     this.meters = meters;
+    this.status = status;
+    this.drainTimeout = drainTimeout;
   }
 
   public static IngestApi start(IngestConfig config) {
@@ -128,7 +133,7 @@ public final class IngestApi implements AutoCloseable {
     SubmitHandler submit =
         new SubmitHandler(vertx, new JobParser(Set.of("default")), producer, ids, SUBMIT_CLOCK, meters, limits);
     StatusHandler status = new StatusHandler(vertx, ids, new JobStatusReader(redis, db, meters), blocking);
-    BatchHandler batch = new BatchHandler(vertx, new JobParser(Set.of("default")), producer, ids, SUBMIT_CLOCK, meters);
+    BatchHandler batch = new BatchHandler(vertx, new JobParser(Set.of("default")), producer, ids, SUBMIT_CLOCK, meters, limits);
     Routes routes = new Routes(keys, submit, batch, status, producer, meters, config.maxInFlight());
 
     // One HTTP server per event loop, all on one port: Vert.x binds the socket once and deals the
@@ -147,7 +152,7 @@ public final class IngestApi implements AutoCloseable {
     log.info("Ingest API listening on port {} with {} event loops on {} (Kafka {}, {} tenants)", port, servers.size(),
         vertx.isNativeTransportEnabled() ? EPOLL : "NIO, epoll unavailable: " + vertx.unavailableNativeTransportCause(), config.kafkaBootstrap(),
         config.apiKeys().values().stream().distinct().count());
-    return new IngestApi(vertx, servers, producer, redis, db, blocking, meters);
+    return new IngestApi(vertx, servers, producer, redis, db, blocking, meters, status, config.produceTimeout().plusSeconds(1));
   }
 
   /**
@@ -173,15 +178,21 @@ public final class IngestApi implements AutoCloseable {
     return actualPort(servers);
   }
 
+  /**
+   * Stops as SIGTERM asks: no new connections; every request in flight is answered — a submit by
+   * its acknowledgement (or its 503), a long poll at once with the job's current state — and its
+   * connection closed, for at most the produce timeout and a second; then the producer flushes
+   * what it still holds, and the clients close.
+   */
   @Override
   public void close() {
-    log.info("Ingest API stopping: no new requests, finishing {} in-flight produces", producer.inFlight());
+    log.info("Ingest API stopping: no new connections, answering the requests in flight ({} produces)", producer.inFlight());
+    status.stopWaiting();
     try {
-      for (HttpServer server : servers) {
-        server.close().await();
-      }
+      List<Future<Void>> shutdowns = servers.stream().map(s -> s.shutdown(drainTimeout.toMillis(), TimeUnit.MILLISECONDS)).toList();
+      Future.join(shutdowns).await();
     } catch (RuntimeException e) {
-      log.warn("Closing the HTTP server: {}", e.getMessage());
+      log.warn("Shutting the HTTP server down: {}", e.getMessage());
     }
     producer.close(Duration.ofSeconds(20));
     blocking.shutdown();

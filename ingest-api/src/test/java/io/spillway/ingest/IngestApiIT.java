@@ -12,12 +12,12 @@ import io.spillway.schemas.JobType;
 import io.spillway.schemas.JobView;
 import io.spillway.schemas.Json;
 import io.spillway.schemas.RedisKeys;
+import io.spillway.schemas.SpillwayHeaders;
 import io.spillway.schemas.Topics;
 import io.spillway.schemas.env.SpillwayEnv;
-import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -59,10 +59,10 @@ class IngestApiIT {
   private static final String PAYMENT = "{\"accountId\":\"acc-1\",\"amountMinor\":1999,\"currency\":\"EUR\",\"merchantId\":\"m-42\"}";
   private static final String PREDICTION = "{\"model\":\"default\",\"features\":{\"a\":1}}";
 
-  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
   private DevStack stack;
   private Topics topics;
   private IngestApi api;
+  private ApiClient client;
 
   @BeforeAll
   void start(DevStack stack) {
@@ -75,6 +75,7 @@ class IngestApiIT {
     env.put(SpillwayEnv.API_KEYS, "acme:" + KEY + ",globex:" + OTHER_KEY + ",tiny:" + LIMITED_KEY);
     env.put(IngestConfig.RATE_LIMITS, "tiny:5");
     api = IngestApi.start(IngestConfig.fromEnv(new SpillwayEnv(env)));
+    client = new ApiClient(api);
   }
 
   @AfterAll
@@ -113,6 +114,8 @@ class IngestApiIT {
     cases.add(bad("duplicate field", "POST", p, KEY, "application/json", "{\"accountId\":\"a\",\"accountId\":\"b\",\"amountMinor\":1,\"currency\":\"EUR\",\"merchantId\":\"m\"}", 400, "invalid-json"));
     cases.add(bad("deep nesting", "POST", q, KEY, "application/json", "[".repeat(100) + "]".repeat(100), 400, "invalid-json"));
     cases.add(bad("trailing data", "POST", p, KEY, "application/json", PAYMENT + "{}", 400, "invalid-json"));
+    byte[] invalidUtf8 = PAYMENT.replace("acc-1", "acc-\u00e9").getBytes(StandardCharsets.ISO_8859_1); // a lone 0xE9 byte
+    cases.add(Arguments.of("invalid UTF-8", "POST", p, KEY, "application/json", invalidUtf8, 400, "invalid-json", new String[0]));
     // payment fields
     cases.add(bad("array body", "POST", p, KEY, "application/json", "[]", 400, "validation"));
     cases.add(bad("string body", "POST", p, KEY, "application/json", "\"payment\"", 400, "validation"));
@@ -140,23 +143,22 @@ class IngestApiIT {
     cases.add(bad("257 features", "POST", q, KEY, "application/json", "{\"model\":\"default\",\"features\":{" + java.util.stream.IntStream.range(0, 257).mapToObj(i -> "\"f" + i + "\":1").collect(Collectors.joining(",")) + "}}", 400, "validation"));
     cases.add(bad("missing model", "POST", q, KEY, "application/json", "{\"features\":{\"a\":1}}", 400, "validation"));
     cases.add(bad("bad idempotency key", "POST", q, KEY, "application/json", PREDICTION, 400, "invalid-request", "Idempotency-Key", "has space"));
-    cases.add(bad("bad waitMs", "GET", "/v1/jobs/AQEAAAABogOrJNpDlfJQirDyaBy63HtxSKGvMfoWnXk?waitMs=abc", KEY, null, null, 404, "not-found"));
     cases.add(bad("malformed job id", "GET", "/v1/jobs/not-a-job", KEY, null, null, 404, "not-found"));
     return cases.stream();
   }
 
   private static Arguments bad(String name, String method, String path, String key, String type, String body, int status, String problem, String... headers) {
-    return Arguments.of(name, method, path, key, type, body, status, problem, headers);
+    return Arguments.of(name, method, path, key, type, body == null ? null : body.getBytes(StandardCharsets.UTF_8), status, problem, headers);
   }
 
   @Order(1)
   @ParameterizedTest(name = "{0} -> {6}")
   @MethodSource("badRequests")
-  void badInputGetsItsProblemAndEnqueuesNothing(String name, String method, String path, String key, String type, String body,
+  void badInputGetsItsProblemAndEnqueuesNothing(String name, String method, String path, String key, String type, byte[] body,
       int status, String problem, String[] headers) throws Exception {
     long before = endOffsets();
-    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base() + path)).timeout(Duration.ofSeconds(10))
-        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+    HttpRequest.Builder request = HttpRequest.newBuilder(client.uri(path)).timeout(Duration.ofSeconds(10))
+        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
     if (key != null) {
       request.header("Authorization", key.startsWith("B") ? key : "Bearer " + key);
     }
@@ -167,7 +169,7 @@ class IngestApiIT {
       request.header(headers[i], headers[i + 1]);
     }
 
-    HttpResponse<String> answer = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> answer = client.send(request.build());
 
     assertThat(answer.statusCode()).isEqualTo(status);
     assertThat(answer.headers().firstValue("Content-Type")).hasValue("application/problem+json");
@@ -193,28 +195,86 @@ class IngestApiIT {
   @Order(2)
   @Test
   void anAcceptedJobReadsQueuedForItsTenantAndNotFoundForAnother() throws Exception {
-    HttpResponse<String> accepted = post("/v1/jobs/payment", KEY, PAYMENT, Map.of("X-Request-Id", "req-42"));
+    HttpResponse<String> accepted = client.post("/v1/jobs/payment", KEY, PAYMENT, Map.of("X-Request-Id", "req-42"));
     String jobId = Json.mapper().readTree(accepted.body()).path("jobId").asText();
 
     assertThat(accepted.statusCode()).isEqualTo(202);
     assertThat(accepted.headers().firstValue("X-Request-Id")).hasValue("req-42");
     assertThat(accepted.headers().firstValue("Location")).hasValue("/v1/jobs/" + jobId);
-    HttpResponse<String> mine = get("/v1/jobs/" + jobId, KEY);
+    HttpResponse<String> mine = client.get("/v1/jobs/" + jobId, KEY);
     assertThat(mine.statusCode()).isEqualTo(200);
     assertThat(Json.mapper().readTree(mine.body()).path("status").asText()).isEqualTo("QUEUED");
     assertThat(Json.mapper().readTree(mine.body()).has("tenant")).isFalse();
-    assertThat(get("/v1/jobs/" + jobId, OTHER_KEY).statusCode()).isEqualTo(404);
+    assertThat(client.get("/v1/jobs/" + jobId, OTHER_KEY).statusCode()).isEqualTo(404);
   }
 
   @Order(2)
   @Test
   void theKafkaProducersOwnMetricsAreOnMetricsForOperators() throws Exception {
-    double sentBefore = metricSum("kafka_producer_record_send_total{");
-    assertThat(post("/v1/jobs/payment", KEY, PAYMENT, Map.of()).statusCode()).isEqualTo(202);
+    double sentBefore = client.metricSum("kafka_producer_record_send_total{");
+    assertThat(client.post("/v1/jobs/payment", KEY, PAYMENT, Map.of()).statusCode()).isEqualTo(202);
 
-    assertThat(metricSum("kafka_producer_record_send_total{")).as("records sent, read at the scrape").isGreaterThan(sentBefore);
-    assertThat(metricSum("kafka_producer_buffer_available_bytes{")).as("the send buffer left, what fills in a surge").isPositive();
-    assertThat(get("/metrics", null).body()).contains("kafka_producer_batch_size_avg{", "kafka_producer_record_queue_time_avg{", "kafka_producer_request_latency_avg{");
+    assertThat(client.metricSum("kafka_producer_record_send_total{")).as("records sent, read at the scrape").isGreaterThan(sentBefore);
+    assertThat(client.metricSum("kafka_producer_buffer_available_bytes{")).as("the send buffer left, what fills in a surge").isPositive();
+    assertThat(client.get("/metrics", null).body()).contains("kafka_producer_batch_size_avg{", "kafka_producer_record_queue_time_avg{", "kafka_producer_request_latency_avg{");
+  }
+
+  @Order(2)
+  @Test
+  void aTraceparentIsCarriedIntoTheKafkaHeadersAndOneIsStartedWhenNoneCame() throws Exception {
+    String incoming = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+    HttpResponse<String> traced = client.post("/v1/jobs/payment", KEY, PAYMENT, Map.of("traceparent", incoming));
+    HttpResponse<String> untraced = client.post("/v1/jobs/payment", KEY, PAYMENT, Map.of("traceparent", "not-a-traceparent"));
+
+    assertThat(traced.headers().firstValue("traceparent")).hasValue(incoming);
+    assertThat(kafkaHeader(topics.payment().name(), jobIdOf(traced), SpillwayHeaders.TRACEPARENT)).isEqualTo(incoming);
+    String started = untraced.headers().firstValue("traceparent").orElseThrow();
+    assertThat(started).matches("00-[0-9a-f]{32}-[0-9a-f]{16}-01").doesNotContain("4bf92f3577b34da6");
+    assertThat(kafkaHeader(topics.payment().name(), jobIdOf(untraced), SpillwayHeaders.TRACEPARENT)).isEqualTo(started);
+  }
+
+  @Order(2)
+  @Test
+  void aWaitMsThatIsNotANumberFrom0To30000Is400() throws Exception {
+    String jobId = jobIdOf(client.post("/v1/jobs/payment", KEY, PAYMENT, Map.of()));
+
+    for (String waitMs : List.of("abc", "-1", "30001", "1.5")) {
+      HttpResponse<String> answer = client.get("/v1/jobs/" + jobId + "?waitMs=" + waitMs, KEY);
+      assertThat(answer.statusCode()).as("waitMs=" + waitMs).isEqualTo(400);
+      assertThat(Json.mapper().readTree(answer.body()).path("type").asText()).endsWith("/invalid-request");
+    }
+    assertThat(client.get("/v1/jobs/" + jobId + "?waitMs=0", KEY).statusCode()).isEqualTo(200);
+  }
+
+  @Order(2)
+  @Test
+  void aBatchAnswersEveryItemAndProducesOnlyTheAcceptedOnes() throws Exception {
+    client.post("/v1/jobs/payment", KEY, PAYMENT, Map.of("Idempotency-Key", "batch-key-1"));
+    String batch = "{\"jobs\":["
+        + "{\"type\":\"payment\",\"input\":" + PAYMENT + "},"
+        + "{\"type\":\"payment\",\"input\":" + PAYMENT.replace("1999", "0") + "},"
+        + "{\"type\":\"prediction\",\"input\":" + PREDICTION + ",\"idempotencyKey\":\"batch-key-2\"},"
+        + "{\"type\":\"refund\",\"input\":{}},"
+        + "{\"type\":\"payment\",\"input\":" + PAYMENT.replace("1999", "2999") + ",\"idempotencyKey\":\"batch-key-1\"},"
+        + "{\"type\":\"payment\",\"input\":" + PAYMENT + ",\"idempotencyKey\":\"batch-key-1\"}"
+        + "]}";
+    long before = endOffsets();
+
+    HttpResponse<String> answer = client.post("/v1/jobs/batch", KEY, batch, Map.of());
+
+    assertThat(answer.statusCode()).isEqualTo(202);
+    JsonNode results = Json.mapper().readTree(answer.body()).path("results");
+    assertThat(results).hasSize(6);
+    assertThat(results.valueStream().map(r -> r.path("status").asInt())).containsExactly(202, 400, 202, 400, 422, 202);
+    assertThat(results.get(1).path("problem").path("errors").get(0).path("pointer").asText()).isEqualTo("/jobs/1/input/amountMinor");
+    assertThat(results.get(3).path("problem").path("errors").get(0).path("pointer").asText()).isEqualTo("/jobs/3/type");
+    assertThat(results.get(4).path("problem").path("type").asText()).endsWith("/idempotency-key-reused");
+    assertThat(results.get(5).path("jobId").asText()).as("the key's job, as a keyed submit named it")
+        .isEqualTo(jobIdOf(client.post("/v1/jobs/payment", KEY, PAYMENT, Map.of("Idempotency-Key", "batch-key-1"))));
+    assertThat(client.get(results.get(2).path("statusUrl").asText(), KEY).statusCode()).isEqualTo(200);
+    assertThat(endOffsets() - before).as("the accepted items, and the keyed submit made to compare").isEqualTo(4);
+    String tooMany = "{\"jobs\":[" + String.join(",", java.util.Collections.nCopies(501, "{\"type\":\"prediction\",\"input\":" + PREDICTION + "}")) + "]}";
+    assertThat(client.post("/v1/jobs/batch", KEY, tooMany, Map.of()).statusCode()).isEqualTo(400);
   }
 
   @Order(3)
@@ -223,7 +283,7 @@ class IngestApiIT {
     ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor();
     List<Callable<HttpResponse<String>>> calls = new ArrayList<>();
     for (int i = 0; i < 50; i++) {
-      calls.add(() -> post("/v1/jobs/payment", KEY, PAYMENT, Map.of("Idempotency-Key", "order-1001")));
+      calls.add(() -> client.post("/v1/jobs/payment", KEY, PAYMENT, Map.of("Idempotency-Key", "order-1001")));
     }
     Set<String> ids = new java.util.HashSet<>();
     Set<String> bodies = new java.util.HashSet<>();
@@ -236,10 +296,10 @@ class IngestApiIT {
 
     assertThat(ids).hasSize(1);
     assertThat(bodies).hasSize(1);
-    HttpResponse<String> reused = post("/v1/jobs/payment", KEY, PAYMENT.replace("1999", "2999"), Map.of("Idempotency-Key", "order-1001"));
+    HttpResponse<String> reused = client.post("/v1/jobs/payment", KEY, PAYMENT.replace("1999", "2999"), Map.of("Idempotency-Key", "order-1001"));
     assertThat(reused.statusCode()).isEqualTo(422);
     assertThat(Json.mapper().readTree(reused.body()).path("type").asText()).endsWith("/idempotency-key-reused");
-    HttpResponse<String> otherTenant = post("/v1/jobs/payment", OTHER_KEY, PAYMENT, Map.of("Idempotency-Key", "order-1001"));
+    HttpResponse<String> otherTenant = client.post("/v1/jobs/payment", OTHER_KEY, PAYMENT, Map.of("Idempotency-Key", "order-1001"));
     assertThat(Json.mapper().readTree(otherTenant.body()).path("jobId").asText()).isNotIn(ids);
   }
 
@@ -248,7 +308,7 @@ class IngestApiIT {
   void aTenantOverItsRateGets429WithRetryAfterAndRateLimitHeaders() throws Exception {
     List<HttpResponse<String>> answers = new ArrayList<>();
     for (int i = 0; i < 12; i++) {
-      answers.add(post("/v1/jobs/prediction", LIMITED_KEY, PREDICTION, Map.of()));
+      answers.add(client.post("/v1/jobs/prediction", LIMITED_KEY, PREDICTION, Map.of()));
     }
 
     List<HttpResponse<String>> limited = answers.stream().filter(a -> a.statusCode() == 429).toList();
@@ -258,14 +318,14 @@ class IngestApiIT {
     assertThat(first.headers().firstValue("Retry-After")).isPresent();
     assertThat(first.headers().firstValue("RateLimit-Policy")).hasValue("\"tenant\";q=5;w=1");
     assertThat(first.headers().firstValue("RateLimit")).isPresent();
-    assertThat(post("/v1/jobs/prediction", KEY, PREDICTION, Map.of()).statusCode()).as("other tenants are not limited").isEqualTo(202);
+    assertThat(client.post("/v1/jobs/prediction", KEY, PREDICTION, Map.of()).statusCode()).as("other tenants are not limited").isEqualTo(202);
   }
 
   @Order(5)
   @Test
   void longPollReturnsAsSoonAsTheJobCompletes() throws Exception {
-    String jobId = Json.mapper().readTree(post("/v1/jobs/prediction", KEY, PREDICTION, Map.of()).body()).path("jobId").asText();
-    Future<HttpResponse<String>> poll = Executors.newVirtualThreadPerTaskExecutor().submit(() -> get("/v1/jobs/" + jobId + "?waitMs=20000", KEY));
+    String jobId = Json.mapper().readTree(client.post("/v1/jobs/prediction", KEY, PREDICTION, Map.of()).body()).path("jobId").asText();
+    Future<HttpResponse<String>> poll = Executors.newVirtualThreadPerTaskExecutor().submit(() -> client.get("/v1/jobs/" + jobId + "?waitMs=20000", KEY));
     Thread.sleep(300);
     assertThat(poll).isNotDone();
 
@@ -286,9 +346,9 @@ class IngestApiIT {
     try {
       // no job was sent since the stop, so no acknowledgement is overdue: only the lost connection
       // can turn the instance unready
-      await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(get("/readyz", null).statusCode()).isEqualTo(503));
+      await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(client.get("/readyz", null).statusCode()).isEqualTo(503));
       for (int i = 0; i < 20; i++) {
-        HttpResponse<String> shed = post(i % 2 == 0 ? "/v1/jobs/payment" : "/v1/jobs/prediction", KEY, i % 2 == 0 ? PAYMENT : PREDICTION, Map.of());
+        HttpResponse<String> shed = client.post(i % 2 == 0 ? "/v1/jobs/payment" : "/v1/jobs/prediction", KEY, i % 2 == 0 ? PAYMENT : PREDICTION, Map.of());
         assertThat(shed.statusCode()).isEqualTo(503);
         assertThat(shed.headers().firstValue("Retry-After")).isPresent();
         assertThat(Json.mapper().readTree(shed.body()).path("type").asText()).endsWith("/overloaded");
@@ -297,8 +357,8 @@ class IngestApiIT {
       stack.broker().start();
     }
     // the producer reconnects by itself (metadata refresh) with no job sent meanwhile
-    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(get("/readyz", null).statusCode()).isEqualTo(200));
-    assertThat(post("/v1/jobs/payment", KEY, PAYMENT, Map.of()).statusCode()).isEqualTo(202);
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(client.get("/readyz", null).statusCode()).isEqualTo(200));
+    assertThat(client.post("/v1/jobs/payment", KEY, PAYMENT, Map.of()).statusCode()).isEqualTo(202);
   }
 
   @Order(7)
@@ -310,7 +370,7 @@ class IngestApiIT {
     long started = System.nanoTime();
     HttpResponse<String> overdue;
     try {
-      overdue = post("/v1/jobs/payment", KEY, PAYMENT, Map.of());
+      overdue = client.post("/v1/jobs/payment", KEY, PAYMENT, Map.of());
     } finally {
       stack.broker().thaw();
     }
@@ -321,18 +381,37 @@ class IngestApiIT {
     assertThat(Json.mapper().readTree(overdue.body()).path("detail").asText()).contains("in time");
     assertThat(waitedMillis).as("answered at the produce timeout, not before").isGreaterThanOrEqualTo(3_900);
     assertThat(shedCount("timeout")).isEqualTo(overdueBefore + 1);
-    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(post("/v1/jobs/payment", KEY, PAYMENT, Map.of()).statusCode()).isEqualTo(202));
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(client.post("/v1/jobs/payment", KEY, PAYMENT, Map.of()).statusCode()).isEqualTo(202));
   }
 
   /** The API's own count of 503s for a reason, from /metrics. */
   private double shedCount(String reason) throws Exception {
-    return metricSum("spillway_ingest_shed_total{reason=\"" + reason + "\"");
+    return client.metricSum("spillway_ingest_shed_total{reason=\"" + reason + "\"");
   }
 
-  /** The sum of the /metrics samples whose lines start with the prefix. */
-  private double metricSum(String prefix) throws Exception {
-    return get("/metrics", null).body().lines().filter(l -> l.startsWith(prefix))
-        .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+  private static String jobIdOf(HttpResponse<String> accepted) throws Exception {
+    assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
+    return Json.mapper().readTree(accepted.body()).path("jobId").asText();
+  }
+
+  /** A header of the job's record in the topic, read back from the broker. */
+  private String kafkaHeader(String topic, String jobId, String header) throws Exception {
+    Map<String, Object> props = Map.of("bootstrap.servers", stack.kafkaBootstrap());
+    try (var consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+      List<TopicPartition> partitions = consumer.partitionsFor(topic).stream().map(p -> new TopicPartition(topic, p.partition())).toList();
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+      while (System.nanoTime() < deadline) {
+        for (var record : consumer.poll(Duration.ofMillis(200))) {
+          if (Json.mapper().readTree(record.value()).path("jobId").asText().equals(jobId)) {
+            var value = record.headers().lastHeader(header);
+            return value == null ? null : new String(value.value(), StandardCharsets.UTF_8);
+          }
+        }
+      }
+    }
+    throw new AssertionError("job " + jobId + " is not in " + topic);
   }
 
   private long endOffsets() {
@@ -344,25 +423,5 @@ class IngestApiIT {
       }
       return consumer.endOffsets(partitions).values().stream().mapToLong(Long::longValue).sum();
     }
-  }
-
-  private String base() {
-    return "http://127.0.0.1:" + api.port();
-  }
-
-  private HttpResponse<String> post(String path, String key, String body, Map<String, String> headers) throws Exception {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base() + path)).timeout(Duration.ofSeconds(15))
-        .header("Authorization", "Bearer " + key).header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(body));
-    headers.forEach(b::header);
-    return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
-  }
-
-  private HttpResponse<String> get(String path, String key) throws Exception {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base() + path)).timeout(Duration.ofSeconds(35)).GET();
-    if (key != null) {
-      b.header("Authorization", "Bearer " + key);
-    }
-    return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
   }
 }

@@ -1,5 +1,7 @@
 package io.spillway.ingest.limits;
 
+import io.spillway.schemas.JobType;
+import io.spillway.schemas.Json;
 import io.spillway.schemas.RedisKeys;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -52,7 +54,15 @@ public final class IdempotencyRecords {
     }
   }
 
-  public static String sha256(String text) {
+  /**
+   * What a key's first request is remembered by: its job type and payload, in the payload's
+   * canonical JSON, so a single submit and a batch item with the same key and job compare equal.
+   */
+  public static String fingerprint(JobType type, Object payload) {
+    return sha256(type.wireName() + "\n" + Json.mapper().valueToTree(payload));
+  }
+
+  private static String sha256(String text) {
     try {
       return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
     } catch (NoSuchAlgorithmException e) {

@@ -30,11 +30,19 @@ public final class StatusHandler {
   private final JobStatusReader reader;
   private final ExecutorService blocking;
 
+  /** Set when the API stops: a long poll answers with the state it finds instead of waiting on. */
+  private volatile boolean stopping;
+
   public StatusHandler(Vertx vertx, JobIds ids, JobStatusReader reader, ExecutorService blocking) {
     this.vertx = vertx;
     this.ids = ids;
     this.reader = reader;
     this.blocking = blocking;
+  }
+
+  /** Long polls answer at their next look (within the poll interval) with the job's current state. */
+  public void stopWaiting() {
+    stopping = true;
   }
 
   public void status(HttpServerRequest request, String tenant, String jobId) {
@@ -67,6 +75,7 @@ public final class StatusHandler {
                 if (view.isEmpty()) {
                   Responses.problem(request, Problem.of(Problem.Kind.NOT_FOUND, "no job " + jobId));
                 } else if (view.get().status().isTerminal()
+                    || stopping
                     || System.currentTimeMillis() + POLL_INTERVAL_MS > deadline
                     || request.response().closed()) {
                   Responses.json(request, 200, toJson(view.get()));

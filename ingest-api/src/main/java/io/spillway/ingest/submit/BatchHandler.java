@@ -9,6 +9,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.spillway.ingest.http.Problem;
 import io.spillway.ingest.http.Responses;
 import io.spillway.ingest.jobs.JobIds;
+import io.spillway.ingest.limits.IdempotencyRecords;
 import io.spillway.schemas.JobEnvelope;
 import io.spillway.schemas.JobType;
 import io.spillway.schemas.Json;
@@ -27,7 +28,9 @@ import java.util.concurrent.CompletableFuture;
  * {@code POST /v1/jobs/batch}: {@code {"jobs":[{"type":"payment","input":{…},"idempotencyKey":"…"},…]}}
  * with 1 to 500 items. Every valid item is produced; the answer (202) lists one entry per item in
  * order — accepted with its job id once the broker acknowledged it, or rejected with its own
- * problem (400 for a bad item, 503 when Kafka could not take it).
+ * problem (400 for a bad item, 422 for an idempotencyKey first used with another job, 503 when
+ * Kafka could not take it). Items are admitted as single submits are: keys are checked the same
+ * way, and predictions get only the in-flight share that payments do not reserve.
  */
 public final class BatchHandler {
 
@@ -39,14 +42,16 @@ public final class BatchHandler {
   private final JobIds ids;
   private final Clock clock;
   private final MeterRegistry meters;
+  private final SubmitHandler.Limits limits;
 
-  public BatchHandler(Vertx vertx, JobParser parser, JobProducer producer, JobIds ids, Clock clock, MeterRegistry meters) {
+  public BatchHandler(Vertx vertx, JobParser parser, JobProducer producer, JobIds ids, Clock clock, MeterRegistry meters, SubmitHandler.Limits limits) {
     this.vertx = vertx;
     this.parser = parser;
     this.producer = producer;
     this.ids = ids;
     this.clock = clock;
     this.meters = meters;
+    this.limits = limits;
   }
 
   /** The number of items a body holds, for the rate limiter; empty when it is not a batch at all. */
@@ -79,7 +84,7 @@ public final class BatchHandler {
     String traceparent = Traceparent.acceptOrStart(request.getHeader("traceparent"));
     List<CompletableFuture<ObjectNode>> entries = new ArrayList<>();
     for (int i = 0; i < jobs.size(); i++) {
-      entries.add(item(i, jobs.get(i), tenant, now, traceparent));
+      entries.add(item(i, jobs.get(i), tenant, now, traceparent, context));
     }
     CompletableFuture.allOf(entries.toArray(CompletableFuture[]::new))
         .thenRun(() -> context.runOnContext(v -> {
@@ -93,7 +98,7 @@ public final class BatchHandler {
         }));
   }
 
-  private CompletableFuture<ObjectNode> item(int index, JsonNode item, String tenant, Instant now, String traceparent) {
+  private CompletableFuture<ObjectNode> item(int index, JsonNode item, String tenant, Instant now, String traceparent, Context context) {
     String at = "/jobs/" + index;
     if (!item.isObject()) {
       return done(rejected(index, Problem.field(at, "each job must be an object")));
@@ -117,20 +122,50 @@ public final class BatchHandler {
       return done(rejected(index, Problem.field(at + "/input", "input is required")));
     }
     return switch (parser.parse(type.get(), input)) {
-      case JobParser.Parsed.Bad bad -> done(rejected(index,
-          new Problem(bad.problem().kind(), bad.problem().detail(), at + "/input" + (bad.problem().field() == null ? "" : bad.problem().field()))));
+      case JobParser.Parsed.Bad bad -> {
+        countRejected(type.get(), bad.problem().kind().name().toLowerCase(java.util.Locale.ROOT));
+        yield done(rejected(index,
+            new Problem(bad.problem().kind(), bad.problem().detail(), at + "/input" + (bad.problem().field() == null ? "" : bad.problem().field()))));
+      }
       case JobParser.Parsed.Ok ok -> {
-        String jobId = keyNode == null ? ids.newId(tenant, type.get(), now) : ids.idempotentId(tenant, type.get(), keyNode.textValue());
-        JobEnvelope job = JobEnvelope.first(jobId, tenant, now, ok.payload());
-        try {
-          yield producer.send(job, traceparent, Integer.MAX_VALUE)
-              .handle((metadata, error) -> error == null ? accepted(index, job) : notAcknowledged(index, error));
-        } catch (JobProducer.Refused refused) {
-          meters.counter("spillway.ingest.shed", "reason", refused.reason()).increment();
-          yield done(rejected(index, Problem.of(Problem.Kind.OVERLOADED, refused.getMessage())));
+        if (keyNode == null) {
+          yield produce(index, JobEnvelope.first(ids.newId(tenant, type.get(), now), tenant, now, ok.payload()), traceparent);
         }
+        // a keyed item is checked like a keyed submit: the same key with another job is refused
+        String key = keyNode.textValue();
+        JobEnvelope job = JobEnvelope.first(ids.idempotentId(tenant, type.get(), key), tenant, now, ok.payload());
+        String fingerprint = IdempotencyRecords.fingerprint(type.get(), ok.payload());
+        CompletableFuture<ObjectNode> entry = new CompletableFuture<>();
+        limits.blocking().execute(() -> {
+          IdempotencyRecords.Verdict verdict = limits.idempotency().check(tenant, key, fingerprint);
+          context.runOnContext(v -> {
+            if (verdict == IdempotencyRecords.Verdict.CONFLICT) {
+              countRejected(type.get(), "idempotency_conflict");
+              entry.complete(rejected(index, new Problem(Problem.Kind.IDEMPOTENCY_CONFLICT,
+                  "this idempotencyKey was first used with a different job", at + "/idempotencyKey")));
+            } else {
+              produce(index, job, traceparent).thenAccept(entry::complete);
+            }
+          });
+        });
+        yield entry;
       }
     };
+  }
+
+  /** Produces one item; the entry is its acceptance, or its rejection when Kafka cannot take it. */
+  private CompletableFuture<ObjectNode> produce(int index, JobEnvelope job, String traceparent) {
+    try {
+      return producer.send(job, traceparent, limits.inFlightLimit(job.type()))
+          .handle((metadata, error) -> error == null ? accepted(index, job) : notAcknowledged(index, error));
+    } catch (JobProducer.Refused refused) {
+      meters.counter("spillway.ingest.shed", "reason", refused.reason()).increment();
+      return done(rejected(index, Problem.of(Problem.Kind.OVERLOADED, refused.getMessage())));
+    }
+  }
+
+  private void countRejected(JobType type, String reason) {
+    meters.counter("spillway.ingest.rejected", "type", type.wireName(), "reason", reason).increment();
   }
 
   private ObjectNode accepted(int index, JobEnvelope job) {

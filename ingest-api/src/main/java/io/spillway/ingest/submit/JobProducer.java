@@ -70,6 +70,8 @@ public final class JobProducer {
   private volatile boolean reached;
   /** When a produce last failed, 0 if never; a recent failure with no acknowledgement since means not ready. */
   private volatile long lastErrorNanos;
+  /** When a job was last refused or answered 503, 0 if never: shedding, so not ready for a while. */
+  private volatile long lastShedNanos;
 
   /**
    * @param ackTimeout how long a send waits for the broker's acknowledgement before it fails with
@@ -160,11 +162,11 @@ public final class JobProducer {
    */
   public CompletableFuture<RecordMetadata> send(JobEnvelope job, String traceparent, int limit) {
     if (!kafkaAnswering()) {
-      throw new Refused("kafka", "Kafka is unreachable or not acknowledging; not accepting jobs until it answers");
+      throw refused("kafka", "Kafka is unreachable or not acknowledging; not accepting jobs until it answers");
     }
     if (inFlight.incrementAndGet() > Math.min(limit, maxInFlight)) {
       inFlight.decrementAndGet();
-      throw new Refused("inflight", "too many jobs awaiting the broker's acknowledgement");
+      throw refused("inflight", "too many jobs awaiting the broker's acknowledgement");
     }
     Topic<String, JobEnvelope> topic = topics.forType(job.type());
     RecordHeaders headers = new RecordHeaders();
@@ -201,13 +203,19 @@ public final class JobProducer {
       acked.cancel(false);
       inFlight.decrementAndGet();
       lastErrorNanos = System.nanoTime();
-      throw new Refused(e.getMessage() != null && e.getMessage().contains("memory") ? "buffer" : "kafka", "the broker is not reachable or the send buffer is full");
+      throw refused(e.getMessage() != null && e.getMessage().contains("memory") ? "buffer" : "kafka", "the broker is not reachable or the send buffer is full");
     } catch (RuntimeException e) {
       acked.cancel(false);
       inFlight.decrementAndGet();
-      throw new Refused("kafka", "cannot send to Kafka: " + e.getMessage());
+      throw refused("kafka", "cannot send to Kafka: " + e.getMessage());
     }
     return acked;
+  }
+
+  /** A refusal, remembered: the instance reads unready while it sheds (see {@link #ready()}). */
+  private Refused refused(String reason, String message) {
+    lastShedNanos = System.nanoTime();
+    return new Refused(reason, message);
   }
 
   /**
@@ -219,6 +227,7 @@ public final class JobProducer {
   private void failPending() {
     int failed = pending.failAll(new org.apache.kafka.common.errors.NetworkException("the connection to Kafka was lost"));
     if (failed > 0) {
+      lastShedNanos = System.nanoTime();
       log.warn("Kafka connection lost with {} jobs awaiting acknowledgement; answered 503", failed);
     }
   }
@@ -235,6 +244,7 @@ public final class JobProducer {
   private void failOverdue() {
     int failed = pending.expire(System.nanoTime());
     if (failed > 0) {
+      lastShedNanos = System.nanoTime();
       log.warn("{} jobs not acknowledged by Kafka in time; answered 503", failed);
     }
   }
@@ -266,14 +276,23 @@ public final class JobProducer {
     return now - pendingSince < STALL_NANOS || now - lastAckNanos < STALL_NANOS;
   }
 
-  /** Ready to accept: the broker was reached and is not stalling. */
+  /**
+   * Ready to accept: the broker was reached, is not stalling, and no job was shed (refused or
+   * answered 503) in the last second — a load balancer sends new clients elsewhere while this
+   * instance sheds, predictions included.
+   */
   public boolean ready() {
+    long now = System.nanoTime();
     long error = lastErrorNanos;
-    boolean recentFailure = error != 0 && error - lastAckNanos > 0 && System.nanoTime() - error < READY_AFTER_ERROR_NANOS;
-    return reached && kafkaAnswering() && !recentFailure;
+    boolean recentFailure = error != 0 && error - lastAckNanos > 0 && now - error < READY_AFTER_ERROR_NANOS;
+    long shed = lastShedNanos;
+    boolean shedding = shed != 0 && now - shed < READY_AFTER_SHED_NANOS;
+    return reached && kafkaAnswering() && !recentFailure && !shedding;
   }
 
   private static final long READY_AFTER_ERROR_NANOS = TimeUnit.SECONDS.toNanos(3);
+
+  private static final long READY_AFTER_SHED_NANOS = TimeUnit.SECONDS.toNanos(1);
 
   private static final long STALL_NANOS = TimeUnit.SECONDS.toNanos(1);
 

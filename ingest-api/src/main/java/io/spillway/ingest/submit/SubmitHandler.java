@@ -9,7 +9,6 @@ import io.spillway.ingest.limits.IdempotencyRecords;
 import io.spillway.ingest.limits.RateLimiter;
 import io.spillway.schemas.JobEnvelope;
 import io.spillway.schemas.JobType;
-import io.spillway.schemas.Json;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -47,16 +46,24 @@ public final class SubmitHandler {
   private final RateLimiter rateLimiter;
   private final IdempotencyRecords idempotency;
   private final ExecutorService blocking;
-  private final int predictionLimit;
-  private final int paymentLimit;
+  private final Limits limits;
   // looked up once: a registry lookup builds tags and an id on every call
   private final Map<JobType, Counter> accepted = new EnumMap<>(JobType.class);
   private final Map<String, Counter> shed = new ConcurrentHashMap<>();
   /** The RateLimit-Policy value of each configured limit, encoded once. */
   private final Map<Long, CharSequence> policies = new ConcurrentHashMap<>();
 
-  /** The collaborators and limits of a submit. */
-  public record Limits(RateLimiter rateLimiter, IdempotencyRecords idempotency, ExecutorService blocking, int maxInFlight, double paymentReserve) {}
+  /** The collaborators and limits of a submit, single or batched. */
+  public record Limits(RateLimiter rateLimiter, IdempotencyRecords idempotency, ExecutorService blocking, int maxInFlight, double paymentReserve) {
+
+    /**
+     * The produces in flight past which a job of this type is refused: payments may use all of
+     * them, predictions only the share payments do not reserve, so predictions are shed first.
+     */
+    public int inFlightLimit(JobType type) {
+      return type == JobType.PAYMENT ? maxInFlight : Math.max(1, (int) (maxInFlight * (1 - paymentReserve)));
+    }
+  }
 
   public SubmitHandler(
       Vertx vertx, JobParser parser, JobProducer producer, JobIds ids, Clock clock, MeterRegistry meters, Limits limits) {
@@ -69,9 +76,7 @@ public final class SubmitHandler {
     this.rateLimiter = limits.rateLimiter();
     this.idempotency = limits.idempotency();
     this.blocking = limits.blocking();
-    this.paymentLimit = limits.maxInFlight();
-    // predictions are shed first: they may use only the share of capacity payments do not reserve
-    this.predictionLimit = Math.max(1, (int) (limits.maxInFlight() * (1 - limits.paymentReserve())));
+    this.limits = limits;
     for (JobType type : JobType.values()) {
       accepted.put(type, meters.counter("spillway.ingest.accepted", "type", type.wireName()));
     }
@@ -111,7 +116,7 @@ public final class SubmitHandler {
           return;
         }
         JobEnvelope job = JobEnvelope.first(ids.idempotentId(tenant, type, idempotencyKey), tenant, now, ok.payload());
-        String fingerprint = IdempotencyRecords.sha256(type.wireName() + "\n" + Json.mapper().valueToTree(ok.payload()));
+        String fingerprint = IdempotencyRecords.fingerprint(type, ok.payload());
         Context context = vertx.getOrCreateContext();
         blocking.execute(() -> {
           IdempotencyRecords.Verdict verdict = idempotency.check(tenant, idempotencyKey, fingerprint);
@@ -147,7 +152,7 @@ public final class SubmitHandler {
     String traceparent = Traceparent.acceptOrStart(request.getHeader(TRACEPARENT));
     CompletableFuture<RecordMetadata> acked;
     try {
-      acked = producer.send(job, traceparent, job.type() == JobType.PAYMENT ? paymentLimit : predictionLimit);
+      acked = producer.send(job, traceparent, limits.inFlightLimit(job.type()));
     } catch (JobProducer.Refused refused) {
       shed(request, refused.reason(), refused.getMessage());
       return;

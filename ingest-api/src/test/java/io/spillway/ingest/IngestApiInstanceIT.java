@@ -1,0 +1,153 @@
+package io.spillway.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.spillway.devstack.DevStack;
+import io.spillway.devstack.DevStackExtension;
+import io.spillway.devstack.Ports;
+import io.spillway.schemas.Json;
+import io.spillway.schemas.Topics;
+import io.spillway.schemas.env.SpillwayEnv;
+import java.net.ConnectException;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * What needs an ingest API of its own, against the real broker, Redis and PostgreSQL: a small
+ * in-flight bound, a Redis that does not answer, a shutdown. A frozen broker (SIGSTOP) holds
+ * produces in flight for as long as a test needs them there.
+ */
+@ExtendWith(DevStackExtension.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class IngestApiInstanceIT {
+
+  private static final String KEY = "acme-key-0123456789";
+  private static final String PAYMENT = "{\"accountId\":\"acc-7\",\"amountMinor\":500,\"currency\":\"USD\",\"merchantId\":\"m-1\"}";
+  private static final String PREDICTION = "{\"model\":\"default\",\"features\":{\"x\":2}}";
+
+  private DevStack stack;
+  private Topics topics;
+
+  @BeforeAll
+  void start(DevStack stack) {
+    this.stack = stack;
+    this.topics = Topics.withPrefix("ingest-instance-it.");
+    stack.createTopics(topics);
+  }
+
+  private IngestApi start(Map<String, String> settings) {
+    Map<String, String> env = new HashMap<>(stack.env());
+    env.put(SpillwayEnv.TOPIC_PREFIX, topics.prefix());
+    env.put(SpillwayEnv.HTTP_PORT, "0");
+    env.put(SpillwayEnv.API_KEYS, "acme:" + KEY);
+    env.putAll(settings);
+    return IngestApi.start(IngestConfig.fromEnv(new SpillwayEnv(env)));
+  }
+
+  @Test
+  void paymentsKeepTheirReservedShareWhilePredictionsAreShedAndTheInstanceReadsUnready() throws Exception {
+    // 10 produces in flight at most, half of them for payments only: predictions stop at 5
+    try (IngestApi api = start(Map.of(IngestConfig.MAX_IN_FLIGHT, "10", IngestConfig.PAYMENT_RESERVE, "0.5"))) {
+      ApiClient client = new ApiClient(api);
+      List<CompletableFuture<HttpResponse<String>>> held = new ArrayList<>();
+      HttpResponse<String> shed;
+      HttpResponse<String> readyWhileShedding;
+      // the steps below take milliseconds; the broker is thawed long before the produce timeout
+      // (4 s) and the one-second stall after which Kafka counts as not answering
+      stack.broker().freeze();
+      try {
+        for (int i = 0; i < 5; i++) {
+          held.add(client.postAsync("/v1/jobs/prediction", KEY, PREDICTION, Map.of()));
+        }
+        await().atMost(Duration.ofSeconds(1)).pollInterval(Duration.ofMillis(10)).until(() -> inFlight(client) == 5);
+        shed = client.post("/v1/jobs/prediction", KEY, PREDICTION, Map.of());
+        held.add(client.postAsync("/v1/jobs/payment", KEY, PAYMENT, Map.of()));
+        await().atMost(Duration.ofSeconds(1)).pollInterval(Duration.ofMillis(10)).until(() -> inFlight(client) == 6);
+        readyWhileShedding = client.get("/readyz", null);
+      } finally {
+        stack.broker().thaw();
+      }
+
+      assertThat(shed.statusCode()).isEqualTo(503);
+      assertThat(shed.headers().firstValue("Retry-After")).isPresent();
+      assertThat(client.metricSum("spillway_ingest_shed_total{reason=\"inflight\"")).isEqualTo(1);
+      assertThat(readyWhileShedding.statusCode()).as("/readyz while shedding").isEqualTo(503);
+      for (CompletableFuture<HttpResponse<String>> answer : held) {
+        assertThat(answer.get(10, TimeUnit.SECONDS).statusCode()).as("held predictions and the payment past their share").isEqualTo(202);
+      }
+      await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(client.get("/readyz", null).statusCode()).isEqualTo(200));
+    }
+  }
+
+  @Test
+  void withRedisUnreachableAnAcceptedJobReadsQueuedAndKeyedSubmitsAreStillAccepted() throws Exception {
+    try (IngestApi api = start(Map.of(SpillwayEnv.REDIS_URL, "redis://127.0.0.1:" + Ports.free()))) {
+      ApiClient client = new ApiClient(api);
+      HttpResponse<String> accepted = client.post("/v1/jobs/payment", KEY, PAYMENT, Map.of("Idempotency-Key", "no-redis-1"));
+      assertThat(accepted.statusCode()).isEqualTo(202);
+      String jobId = Json.mapper().readTree(accepted.body()).path("jobId").asText();
+
+      HttpResponse<String> status = client.get("/v1/jobs/" + jobId, KEY);
+
+      assertThat(status.statusCode()).isEqualTo(200);
+      assertThat(Json.mapper().readTree(status.body()).path("status").asText()).as("from the signed job id").isEqualTo("QUEUED");
+      HttpResponse<String> retried = client.post("/v1/jobs/payment", KEY, PAYMENT, Map.of("Idempotency-Key", "no-redis-1"));
+      assertThat(Json.mapper().readTree(retried.body()).path("jobId").asText()).as("the key still names the job").isEqualTo(jobId);
+    }
+  }
+
+  @Test
+  void closingAnswersEveryRequestInFlightAndTakesNoNewConnection() throws Exception {
+    IngestApi api = start(Map.of());
+    ApiClient client = new ApiClient(api);
+    String queued = Json.mapper().readTree(client.post("/v1/jobs/payment", KEY, PAYMENT, Map.of()).body()).path("jobId").asText();
+    CompletableFuture<HttpResponse<String>> longPoll = CompletableFuture.supplyAsync(() -> {
+      try {
+        return client.get("/v1/jobs/" + queued + "?waitMs=30000", KEY);
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    });
+    Thread.sleep(200); // the long poll reaches the server and waits
+    List<CompletableFuture<HttpResponse<String>>> held = new ArrayList<>();
+    Thread closing;
+    stack.broker().freeze();
+    try {
+      for (int i = 0; i < 10; i++) {
+        held.add(client.postAsync("/v1/jobs/payment", KEY, PAYMENT, Map.of()));
+      }
+      await().atMost(Duration.ofSeconds(1)).pollInterval(Duration.ofMillis(10)).until(() -> inFlight(client) == 10);
+      closing = Thread.ofPlatform().start(api::close); // what SIGTERM's shutdown hook runs
+      await().atMost(Duration.ofSeconds(1)).pollInterval(Duration.ofMillis(10))
+          .untilAsserted(() -> assertThatThrownBy(() -> new ApiClient(api).get("/healthz", null)).isInstanceOf(ConnectException.class));
+    } finally {
+      stack.broker().thaw();
+    }
+
+    HttpResponse<String> polled = longPoll.get(5, TimeUnit.SECONDS);
+    assertThat(polled.statusCode()).as("a long poll is answered with the state it has").isEqualTo(200);
+    assertThat(Json.mapper().readTree(polled.body()).path("status").asText()).isEqualTo("QUEUED");
+    for (CompletableFuture<HttpResponse<String>> answer : held) {
+      assertThat(answer.get(10, TimeUnit.SECONDS).statusCode()).as("a submit in flight at the stop").isEqualTo(202);
+    }
+    closing.join(Duration.ofSeconds(30));
+    assertThat(closing.isAlive()).isFalse();
+  }
+
+  /** The produces awaiting the broker's acknowledgement, as /readyz reports them. */
+  private static int inFlight(ApiClient client) throws Exception {
+    return Json.mapper().readTree(client.get("/readyz", null).body()).path("inFlight").asInt();
+  }
+}
