@@ -219,6 +219,21 @@ class IngestApiIT {
     assertThat(client.get("/metrics", null).body()).contains("kafka_producer_batch_size_avg{", "kafka_producer_record_queue_time_avg{", "kafka_producer_request_latency_avg{");
   }
 
+  @Order(5)
+  @Test
+  void requestsProducesAndSheddingAreOnMetricsAndNoApiKeyIs() throws Exception {
+    assertThat(client.post("/v1/jobs/payment", KEY, PAYMENT, Map.of()).statusCode()).isEqualTo(202);
+
+    String metrics = client.get("/metrics", null).body();
+    assertThat(metrics).as("request rate and latency by route and status")
+        .contains("spillway_ingest_requests_seconds_bucket{method=\"POST\",route=\"/v1/jobs/{type}\",status=\"202\"")
+        .contains("spillway_ingest_requests_seconds_count{method=\"POST\",route=\"/v1/jobs/{type}\",status=\"400\"")
+        .contains("spillway_ingest_produce_inflight ", "spillway_ingest_produce_latency_seconds_bucket{")
+        .contains("spillway_ingest_shed_total{reason=\"rate-limit\"}", "spillway_ingest_shed_total{reason=\"buffer\"}");
+    assertThat(client.metricSum("spillway_ingest_produce_latency_seconds_count")).isPositive();
+    assertThat(metrics).doesNotContain(KEY, OTHER_KEY, LIMITED_KEY, "nope-nope-nope", "Bearer");
+  }
+
   @Order(2)
   @Test
   void aTraceparentIsCarriedIntoTheKafkaHeadersAndOneIsStartedWhenNoneCame() throws Exception {

@@ -12,6 +12,9 @@ import io.spillway.schemas.Topics;
 import io.spillway.schemas.env.SpillwayEnv;
 import java.net.ConnectException;
 import java.net.http.HttpResponse;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -92,19 +95,30 @@ class IngestApiInstanceIT {
   }
 
   @Test
-  void withRedisUnreachableAnAcceptedJobReadsQueuedAndKeyedSubmitsAreStillAccepted() throws Exception {
+  void withRedisUnreachableAJobReadsQueuedFromItsIdThenItsStateFromPostgresql() throws Exception {
     try (IngestApi api = start(Map.of(SpillwayEnv.REDIS_URL, "redis://127.0.0.1:" + Ports.free()))) {
       ApiClient client = new ApiClient(api);
-      HttpResponse<String> accepted = client.post("/v1/jobs/payment", KEY, PAYMENT, Map.of("Idempotency-Key", "no-redis-1"));
+      HttpResponse<String> accepted = client.post("/v1/jobs/payment", KEY, PAYMENT, Map.of("Idempotency-Key", "no-redis-" + System.nanoTime()));
       assertThat(accepted.statusCode()).isEqualTo(202);
       String jobId = Json.mapper().readTree(accepted.body()).path("jobId").asText();
 
-      HttpResponse<String> status = client.get("/v1/jobs/" + jobId, KEY);
+      HttpResponse<String> queued = client.get("/v1/jobs/" + jobId, KEY);
+      // what a worker writes to the durable record when it finishes the job
+      try (Connection db = DriverManager.getConnection(stack.pgUrl(), stack.pgUser(), stack.pgPassword());
+          PreparedStatement insert = db.prepareStatement("INSERT INTO jobs (job_id, tenant, type, status, input, result, attempts, submitted_at, completed_at)"
+              + " VALUES (?, 'acme', 'payment', 'SUCCEEDED', ?::jsonb, ?::jsonb, 1, now(), now())")) {
+        insert.setString(1, jobId);
+        insert.setString(2, PAYMENT);
+        insert.setString(3, "{\"decision\":\"APPROVED\",\"riskScore\":0.1,\"ledgerEntryId\":7}");
+        insert.executeUpdate();
+      }
+      HttpResponse<String> done = client.get("/v1/jobs/" + jobId, KEY);
 
-      assertThat(status.statusCode()).isEqualTo(200);
-      assertThat(Json.mapper().readTree(status.body()).path("status").asText()).as("from the signed job id").isEqualTo("QUEUED");
-      HttpResponse<String> retried = client.post("/v1/jobs/payment", KEY, PAYMENT, Map.of("Idempotency-Key", "no-redis-1"));
-      assertThat(Json.mapper().readTree(retried.body()).path("jobId").asText()).as("the key still names the job").isEqualTo(jobId);
+      assertThat(queued.statusCode()).isEqualTo(200);
+      assertThat(Json.mapper().readTree(queued.body()).path("status").asText()).as("from the signed job id").isEqualTo("QUEUED");
+      assertThat(Json.mapper().readTree(done.body()).path("status").asText()).as("from PostgreSQL").isEqualTo("SUCCEEDED");
+      assertThat(Json.mapper().readTree(done.body()).path("result").path("decision").asText()).isEqualTo("APPROVED");
+      assertThat(client.metricSum("spillway_ingest_status_lookups_total{source=\"redis-error\"")).isEqualTo(2);
     }
   }
 
