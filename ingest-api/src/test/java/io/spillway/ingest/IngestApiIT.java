@@ -21,7 +21,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -69,12 +68,8 @@ class IngestApiIT {
     this.stack = stack;
     this.topics = Topics.withPrefix("ingest-it.");
     stack.createTopics(topics);
-    Map<String, String> env = new HashMap<>(stack.env());
-    env.put(SpillwayEnv.TOPIC_PREFIX, topics.prefix());
-    env.put(SpillwayEnv.HTTP_PORT, "0");
-    env.put(SpillwayEnv.API_KEYS, "acme:" + KEY + ",globex:" + OTHER_KEY + ",tiny:" + LIMITED_KEY);
-    env.put(IngestConfig.RATE_LIMITS, "tiny:5");
-    api = IngestApi.start(IngestConfig.fromEnv(new SpillwayEnv(env)));
+    api = TestApi.start(stack, topics,
+        Map.of(SpillwayEnv.API_KEYS, "acme:" + KEY + ",globex:" + OTHER_KEY + ",tiny:" + LIMITED_KEY, IngestConfig.RATE_LIMITS, "tiny:5"));
     client = new ApiClient(api);
   }
 

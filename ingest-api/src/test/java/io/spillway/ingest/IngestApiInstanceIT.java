@@ -51,12 +51,9 @@ class IngestApiInstanceIT {
   }
 
   private IngestApi start(Map<String, String> settings) {
-    Map<String, String> env = new HashMap<>(stack.env());
-    env.put(SpillwayEnv.TOPIC_PREFIX, topics.prefix());
-    env.put(SpillwayEnv.HTTP_PORT, "0");
+    Map<String, String> env = new HashMap<>(settings);
     env.put(SpillwayEnv.API_KEYS, "acme:" + KEY);
-    env.putAll(settings);
-    return IngestApi.start(IngestConfig.fromEnv(new SpillwayEnv(env)));
+    return TestApi.start(stack, topics, env);
   }
 
   @Test

@@ -51,14 +51,10 @@ class OpenApiContractIT {
   void start(DevStack stack) throws Exception {
     Topics topics = Topics.withPrefix("openapi-it.");
     stack.createTopics(topics);
-    Map<String, String> env = new HashMap<>(stack.env());
-    env.put(SpillwayEnv.TOPIC_PREFIX, topics.prefix());
-    env.put(SpillwayEnv.HTTP_PORT, "0");
-    env.put(SpillwayEnv.API_KEYS, "acme:" + KEY + ",tiny:" + LIMITED);
-    env.put(IngestConfig.RATE_LIMITS, "tiny:1");
-    api = IngestApi.start(IngestConfig.fromEnv(new SpillwayEnv(env)));
+    Map<String, String> env = new HashMap<>(Map.of(SpillwayEnv.API_KEYS, "acme:" + KEY + ",tiny:" + LIMITED, IngestConfig.RATE_LIMITS, "tiny:1"));
+    api = TestApi.start(stack, topics, env);
     env.put(SpillwayEnv.KAFKA_BOOTSTRAP, "127.0.0.1:" + Ports.free());
-    apiWithoutKafka = IngestApi.start(IngestConfig.fromEnv(new SpillwayEnv(env)));
+    apiWithoutKafka = TestApi.start(stack, topics, env);
     jobId = Json.mapper().readTree(send(api, "POST", "/v1/jobs/prediction", KEY, "application/json", PREDICT, Map.of()).body()).path("jobId").asText();
   }
 
