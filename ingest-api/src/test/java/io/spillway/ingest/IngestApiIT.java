@@ -4,6 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.classic.spi.ThrowableProxyUtil;
+import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.spillway.devstack.DevStack;
 import io.spillway.devstack.DevStackExtension;
@@ -44,6 +49,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.slf4j.LoggerFactory;
 import redis.clients.jedis.RedisClient;
 
 /** The front door against a real broker, Redis and PostgreSQL (no workers: this is the API alone). */
@@ -62,9 +68,15 @@ class IngestApiIT {
   private Topics topics;
   private IngestApi api;
   private ApiClient client;
+  private final Logger apiLogger = (Logger) LoggerFactory.getLogger("io.spillway.ingest");
+  private final ListAppender<ILoggingEvent> logs = new ListAppender<>();
 
   @BeforeAll
   void start(DevStack stack) {
+    // everything the API logs while this class runs, its DEBUG lines included
+    apiLogger.setLevel(Level.DEBUG);
+    logs.start();
+    apiLogger.addAppender(logs);
     this.stack = stack;
     this.topics = Topics.withPrefix("ingest-it.");
     stack.createTopics(topics);
@@ -76,6 +88,8 @@ class IngestApiIT {
   @AfterAll
   void stop() {
     api.close();
+    apiLogger.detachAppender(logs);
+    apiLogger.setLevel(null);
   }
 
   static Stream<Arguments> badRequests() {
@@ -392,6 +406,16 @@ class IngestApiIT {
     assertThat(waitedMillis).as("answered at the produce timeout, not before").isGreaterThanOrEqualTo(3_900);
     assertThat(shedCount("timeout")).isEqualTo(overdueBefore + 1);
     await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(client.post("/v1/jobs/payment", KEY, PAYMENT, Map.of()).statusCode()).isEqualTo(202));
+  }
+
+  @Order(10)
+  @Test
+  void noApiKeyIsInTheLogs() {
+    assertThat(logs.list).as("the API logged while this class ran").isNotEmpty();
+    for (ILoggingEvent event : logs.list) {
+      String text = event.getFormattedMessage() + (event.getThrowableProxy() == null ? "" : ThrowableProxyUtil.asString(event.getThrowableProxy()));
+      assertThat(text).doesNotContain(KEY, OTHER_KEY, LIMITED_KEY, "nope-nope-nope", "YWxhZGRpbjpvcGVuc2VzYW1l");
+    }
   }
 
   /** The API's own count of 503s for a reason, from /metrics. */
