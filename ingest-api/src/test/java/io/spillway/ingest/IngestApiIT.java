@@ -301,6 +301,21 @@ class IngestApiIT {
     assertThat(client.post("/v1/jobs/batch", KEY, tooMany, Map.of()).statusCode()).isEqualTo(400);
   }
 
+  @Order(2)
+  @Test
+  void ofTwoBatchItemsWithOneKeyAndDifferentJobsTheFirstIsTakenAndTheSecondIs422() throws Exception {
+    String key = "\"batch-twice-" + System.nanoTime() + "\"";
+    for (int run = 0; run < 5; run++) {
+      String batch = "{\"jobs\":["
+          + "{\"type\":\"payment\",\"input\":" + PAYMENT + ",\"idempotencyKey\":" + key + "},"
+          + "{\"type\":\"payment\",\"input\":" + PAYMENT.replace("1999", "7") + ",\"idempotencyKey\":" + key + "}]}";
+
+      JsonNode results = Json.mapper().readTree(client.post("/v1/jobs/batch", KEY, batch, Map.of()).body()).path("results");
+
+      assertThat(results.valueStream().map(r -> r.path("status").asInt())).as("run " + run).containsExactly(202, 422);
+    }
+  }
+
   @Order(3)
   @Test
   void fiftyConcurrentDuplicatesGetOneJobIdAndAReusedKeyWithAnotherBodyIs422() throws Exception {

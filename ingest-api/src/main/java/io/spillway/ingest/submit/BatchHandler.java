@@ -83,8 +83,12 @@ public final class BatchHandler {
     Instant now = clock.instant();
     String traceparent = Traceparent.acceptOrStart(request.getHeader("traceparent"));
     List<CompletableFuture<ObjectNode>> entries = new ArrayList<>();
+    List<KeyedItem> keyed = new ArrayList<>();
     for (int i = 0; i < jobs.size(); i++) {
-      entries.add(item(i, jobs.get(i), tenant, now, traceparent, context));
+      entries.add(item(i, jobs.get(i), tenant, now, traceparent, keyed));
+    }
+    if (!keyed.isEmpty()) {
+      checkKeys(tenant, keyed, traceparent, context);
     }
     CompletableFuture.allOf(entries.toArray(CompletableFuture[]::new))
         .thenRun(() -> context.runOnContext(v -> {
@@ -98,7 +102,36 @@ public final class BatchHandler {
         }));
   }
 
-  private CompletableFuture<ObjectNode> item(int index, JsonNode item, String tenant, Instant now, String traceparent, Context context) {
+  /** A valid item with an idempotencyKey, produced once its key is checked. */
+  private record KeyedItem(int index, String key, JobEnvelope job, CompletableFuture<ObjectNode> entry) {}
+
+  /**
+   * Checks the batch's keys as a keyed submit's key is checked, in item order on one virtual
+   * thread — of two items with one key and different jobs, the first is taken and the second gets
+   * 422 — then produces the items whose key allows it.
+   */
+  private void checkKeys(String tenant, List<KeyedItem> keyed, String traceparent, Context context) {
+    limits.blocking().execute(() -> {
+      List<IdempotencyRecords.Verdict> verdicts = new ArrayList<>();
+      for (KeyedItem item : keyed) {
+        verdicts.add(limits.idempotency().check(tenant, item.key(), IdempotencyRecords.fingerprint(item.job().type(), item.job().payload())));
+      }
+      context.runOnContext(v -> {
+        for (int i = 0; i < keyed.size(); i++) {
+          KeyedItem item = keyed.get(i);
+          if (verdicts.get(i) == IdempotencyRecords.Verdict.CONFLICT) {
+            countRejected(item.job().type(), "idempotency_conflict");
+            item.entry().complete(rejected(item.index(), new Problem(Problem.Kind.IDEMPOTENCY_CONFLICT,
+                "this idempotencyKey was first used with a different job", "/jobs/" + item.index() + "/idempotencyKey")));
+          } else {
+            produce(item.index(), item.job(), traceparent).thenAccept(item.entry()::complete);
+          }
+        }
+      });
+    });
+  }
+
+  private CompletableFuture<ObjectNode> item(int index, JsonNode item, String tenant, Instant now, String traceparent, List<KeyedItem> keyed) {
     String at = "/jobs/" + index;
     if (!item.isObject()) {
       return done(rejected(index, Problem.field(at, "each job must be an object")));
@@ -131,24 +164,11 @@ public final class BatchHandler {
         if (keyNode == null) {
           yield produce(index, JobEnvelope.first(ids.newId(tenant, type.get(), now), tenant, now, ok.payload()), traceparent);
         }
-        // a keyed item is checked like a keyed submit: the same key with another job is refused
         String key = keyNode.textValue();
-        JobEnvelope job = JobEnvelope.first(ids.idempotentId(tenant, type.get(), key), tenant, now, ok.payload());
-        String fingerprint = IdempotencyRecords.fingerprint(type.get(), ok.payload());
-        CompletableFuture<ObjectNode> entry = new CompletableFuture<>();
-        limits.blocking().execute(() -> {
-          IdempotencyRecords.Verdict verdict = limits.idempotency().check(tenant, key, fingerprint);
-          context.runOnContext(v -> {
-            if (verdict == IdempotencyRecords.Verdict.CONFLICT) {
-              countRejected(type.get(), "idempotency_conflict");
-              entry.complete(rejected(index, new Problem(Problem.Kind.IDEMPOTENCY_CONFLICT,
-                  "this idempotencyKey was first used with a different job", at + "/idempotencyKey")));
-            } else {
-              produce(index, job, traceparent).thenAccept(entry::complete);
-            }
-          });
-        });
-        yield entry;
+        KeyedItem keyedItem = new KeyedItem(index, key,
+            JobEnvelope.first(ids.idempotentId(tenant, type.get(), key), tenant, now, ok.payload()), new CompletableFuture<>());
+        keyed.add(keyedItem);
+        yield keyedItem.entry();
       }
     };
   }
