@@ -7,10 +7,15 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HexFormat;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import redis.clients.jedis.Pipeline;
 import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.Response;
 import redis.clients.jedis.params.SetParams;
 
 /**
@@ -39,18 +44,41 @@ public final class IdempotencyRecords {
     this.ttl = ttl;
   }
 
+  /** A key, and the fingerprint of the request it came with. */
+  public record Use(String key, String requestFingerprint) {}
+
   public Verdict check(String tenant, String key, String requestFingerprint) {
-    String redisKey = RedisKeys.idempotency(tenant, sha256(key));
-    try {
-      String stored = redis.set(redisKey, requestFingerprint, SetParams.setParams().nx().ex(ttl.toSeconds()));
-      if ("OK".equals(stored)) {
-        return Verdict.PROCEED;
+    return checkAll(tenant, List.of(new Use(key, requestFingerprint))).getFirst();
+  }
+
+  /**
+   * The verdicts of several keyed requests, in their order (of two with one key and different
+   * requests, the first is remembered and the second conflicts), in two pipelined round trips.
+   * When Redis is down every verdict is PROCEED.
+   */
+  public List<Verdict> checkAll(String tenant, List<Use> uses) {
+    SetParams firstUseOnly = SetParams.setParams().nx().ex(ttl.toSeconds());
+    try (Pipeline pipeline = redis.pipelined()) {
+      List<String> redisKeys = uses.stream().map(u -> RedisKeys.idempotency(tenant, sha256(u.key()))).toList();
+      List<Response<String>> stored = new ArrayList<>();
+      for (int i = 0; i < uses.size(); i++) {
+        stored.add(pipeline.set(redisKeys.get(i), uses.get(i).requestFingerprint(), firstUseOnly));
       }
-      String first = redis.get(redisKey);
-      return first == null || first.equals(requestFingerprint) ? Verdict.PROCEED : Verdict.CONFLICT;
+      pipeline.sync();
+      List<Response<String>> first = new ArrayList<>();
+      for (int i = 0; i < uses.size(); i++) {
+        first.add("OK".equals(stored.get(i).get()) ? null : pipeline.get(redisKeys.get(i)));
+      }
+      pipeline.sync();
+      List<Verdict> verdicts = new ArrayList<>();
+      for (int i = 0; i < uses.size(); i++) {
+        String remembered = first.get(i) == null ? null : first.get(i).get();
+        verdicts.add(remembered == null || remembered.equals(uses.get(i).requestFingerprint()) ? Verdict.PROCEED : Verdict.CONFLICT);
+      }
+      return verdicts;
     } catch (RuntimeException e) {
       log.debug("Idempotency record unavailable (Redis): {}", e.toString());
-      return Verdict.PROCEED;
+      return Collections.nCopies(uses.size(), Verdict.PROCEED);
     }
   }
 

@@ -106,16 +106,15 @@ public final class BatchHandler {
   private record KeyedItem(int index, String key, JobEnvelope job, CompletableFuture<ObjectNode> entry) {}
 
   /**
-   * Checks the batch's keys as a keyed submit's key is checked, in item order on one virtual
-   * thread — of two items with one key and different jobs, the first is taken and the second gets
-   * 422 — then produces the items whose key allows it.
+   * Checks the batch's keys as a keyed submit's key is checked, all at once and in item order — of
+   * two items with one key and different jobs, the first is taken and the second gets 422 — then
+   * produces the items whose key allows it.
    */
   private void checkKeys(String tenant, List<KeyedItem> keyed, String traceparent, Context context) {
+    List<IdempotencyRecords.Use> uses = keyed.stream()
+        .map(item -> new IdempotencyRecords.Use(item.key(), IdempotencyRecords.fingerprint(item.job().type(), item.job().payload()))).toList();
     limits.blocking().execute(() -> {
-      List<IdempotencyRecords.Verdict> verdicts = new ArrayList<>();
-      for (KeyedItem item : keyed) {
-        verdicts.add(limits.idempotency().check(tenant, item.key(), IdempotencyRecords.fingerprint(item.job().type(), item.job().payload())));
-      }
+      List<IdempotencyRecords.Verdict> verdicts = limits.idempotency().checkAll(tenant, uses);
       context.runOnContext(v -> {
         for (int i = 0; i < keyed.size(); i++) {
           KeyedItem item = keyed.get(i);
