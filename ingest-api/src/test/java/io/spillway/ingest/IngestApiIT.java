@@ -33,8 +33,10 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -316,6 +318,23 @@ class IngestApiIT {
     }
   }
 
+  @Order(2)
+  @Test
+  void aBatchProducesAnAccountsPaymentsInItsOrderKeyedOrNot() throws Exception {
+    String account = "acc-order-" + System.nanoTime();
+    StringBuilder batch = new StringBuilder("{\"jobs\":[");
+    for (int amount = 1; amount <= 6; amount++) {
+      String input = PAYMENT.replace("acc-1", account).replace("1999", String.valueOf(amount));
+      String key = amount % 2 == 1 ? ",\"idempotencyKey\":\"" + account + "-" + amount + "\"" : "";
+      batch.append(amount == 1 ? "" : ",").append("{\"type\":\"payment\",\"input\":").append(input).append(key).append("}");
+    }
+    assertThat(client.post("/v1/jobs/batch", KEY, batch.append("]}").toString(), Map.of()).statusCode()).isEqualTo(202);
+
+    List<ConsumerRecord<byte[], byte[]>> records = recordsWhere(topics.payment().name(), json -> json.toString().contains(account), 6);
+
+    assertThat(records.stream().map(r -> readJson(r.value()).findValue("amountMinor").asInt())).containsExactly(1, 2, 3, 4, 5, 6);
+  }
+
   @Order(3)
   @Test
   void fiftyConcurrentDuplicatesGetOneJobIdAndAReusedKeyWithAnotherBodyIs422() throws Exception {
@@ -445,22 +464,37 @@ class IngestApiIT {
 
   /** A header of the job's record in the topic, read back from the broker. */
   private String kafkaHeader(String topic, String jobId, String header) throws Exception {
+    var value = recordsWhere(topic, json -> json.path("jobId").asText().equals(jobId), 1).getFirst().headers().lastHeader(header);
+    return value == null ? null : new String(value.value(), StandardCharsets.UTF_8);
+  }
+
+  /** The topic's first {@code count} records whose envelope matches, in offset order within a partition. */
+  private List<ConsumerRecord<byte[], byte[]>> recordsWhere(String topic, Predicate<JsonNode> envelope, int count) throws Exception {
+    List<ConsumerRecord<byte[], byte[]>> found = new ArrayList<>();
     Map<String, Object> props = Map.of("bootstrap.servers", stack.kafkaBootstrap());
     try (var consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
       List<TopicPartition> partitions = consumer.partitionsFor(topic).stream().map(p -> new TopicPartition(topic, p.partition())).toList();
       consumer.assign(partitions);
       consumer.seekToBeginning(partitions);
       long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-      while (System.nanoTime() < deadline) {
-        for (var record : consumer.poll(Duration.ofMillis(200))) {
-          if (Json.mapper().readTree(record.value()).path("jobId").asText().equals(jobId)) {
-            var value = record.headers().lastHeader(header);
-            return value == null ? null : new String(value.value(), StandardCharsets.UTF_8);
+      while (found.size() < count && System.nanoTime() < deadline) {
+        for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+          if (found.size() < count && envelope.test(Json.mapper().readTree(record.value()))) {
+            found.add(record);
           }
         }
       }
     }
-    throw new AssertionError("job " + jobId + " is not in " + topic);
+    assertThat(found).as("matching records in " + topic).hasSize(count);
+    return found;
+  }
+
+  private static JsonNode readJson(byte[] bytes) {
+    try {
+      return Json.mapper().readTree(bytes);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   private long endOffsets() {

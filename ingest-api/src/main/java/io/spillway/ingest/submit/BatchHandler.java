@@ -83,12 +83,14 @@ public final class BatchHandler {
     Instant now = clock.instant();
     String traceparent = Traceparent.acceptOrStart(request.getHeader("traceparent"));
     List<CompletableFuture<ObjectNode>> entries = new ArrayList<>();
-    List<KeyedItem> keyed = new ArrayList<>();
+    List<ValidItem> valid = new ArrayList<>();
     for (int i = 0; i < jobs.size(); i++) {
-      entries.add(item(i, jobs.get(i), tenant, now, traceparent, keyed));
+      entries.add(item(i, jobs.get(i), tenant, now, valid));
     }
-    if (!keyed.isEmpty()) {
-      checkKeys(tenant, keyed, traceparent, context);
+    if (valid.stream().allMatch(item -> item.key() == null)) {
+      produceInOrder(valid, Set.of(), traceparent);
+    } else {
+      checkKeysThenProduce(tenant, valid, traceparent, context);
     }
     CompletableFuture.allOf(entries.toArray(CompletableFuture[]::new))
         .thenRun(() -> context.runOnContext(v -> {
@@ -102,35 +104,46 @@ public final class BatchHandler {
         }));
   }
 
-  /** A valid item with an idempotencyKey, produced once its key is checked. */
-  private record KeyedItem(int index, String key, JobEnvelope job, CompletableFuture<ObjectNode> entry) {}
+  /** An item that passed validation; {@code key} is its idempotencyKey, null without one. */
+  private record ValidItem(int index, String key, JobEnvelope job, CompletableFuture<ObjectNode> entry) {}
 
   /**
    * Checks the batch's keys as a keyed submit's key is checked, all at once and in item order — of
    * two items with one key and different jobs, the first is taken and the second gets 422 — then
-   * produces the items whose key allows it.
+   * produces the valid items, keyed or not, in their order (a batch keeps an account's payments in
+   * the order it lists them).
    */
-  private void checkKeys(String tenant, List<KeyedItem> keyed, String traceparent, Context context) {
+  private void checkKeysThenProduce(String tenant, List<ValidItem> valid, String traceparent, Context context) {
+    List<ValidItem> keyed = valid.stream().filter(item -> item.key() != null).toList();
     List<IdempotencyRecords.Use> uses = keyed.stream()
         .map(item -> new IdempotencyRecords.Use(item.key(), IdempotencyRecords.fingerprint(item.job().type(), item.job().payload()))).toList();
     limits.blocking().execute(() -> {
       List<IdempotencyRecords.Verdict> verdicts = limits.idempotency().checkAll(tenant, uses);
-      context.runOnContext(v -> {
-        for (int i = 0; i < keyed.size(); i++) {
-          KeyedItem item = keyed.get(i);
-          if (verdicts.get(i) == IdempotencyRecords.Verdict.CONFLICT) {
-            countRejected(item.job().type(), "idempotency_conflict");
-            item.entry().complete(rejected(item.index(), new Problem(Problem.Kind.IDEMPOTENCY_CONFLICT,
-                "this idempotencyKey was first used with a different job", "/jobs/" + item.index() + "/idempotencyKey")));
-          } else {
-            produce(item.index(), item.job(), traceparent).thenAccept(item.entry()::complete);
-          }
+      Set<Integer> conflicts = new java.util.HashSet<>();
+      for (int i = 0; i < keyed.size(); i++) {
+        if (verdicts.get(i) == IdempotencyRecords.Verdict.CONFLICT) {
+          conflicts.add(keyed.get(i).index());
         }
-      });
+      }
+      context.runOnContext(v -> produceInOrder(valid, conflicts, traceparent));
     });
   }
 
-  private CompletableFuture<ObjectNode> item(int index, JsonNode item, String tenant, Instant now, String traceparent, List<KeyedItem> keyed) {
+  /** Produces the valid items in order, but for those whose key was first used with another job (422). */
+  private void produceInOrder(List<ValidItem> valid, Set<Integer> conflicts, String traceparent) {
+    for (ValidItem item : valid) {
+      if (conflicts.contains(item.index())) {
+        countRejected(item.job().type(), "idempotency_conflict");
+        item.entry().complete(rejected(item.index(), new Problem(Problem.Kind.IDEMPOTENCY_CONFLICT,
+            "this idempotencyKey was first used with a different job", "/jobs/" + item.index() + "/idempotencyKey")));
+      } else {
+        produce(item.index(), item.job(), traceparent).thenAccept(item.entry()::complete);
+      }
+    }
+  }
+
+  /** Validates one item: its entry, done at once when it is rejected; a valid item joins {@code valid}. */
+  private CompletableFuture<ObjectNode> item(int index, JsonNode item, String tenant, Instant now, List<ValidItem> valid) {
     String at = "/jobs/" + index;
     if (!item.isObject()) {
       return done(rejected(index, Problem.field(at, "each job must be an object")));
@@ -160,14 +173,11 @@ public final class BatchHandler {
             new Problem(bad.problem().kind(), bad.problem().detail(), at + "/input" + (bad.problem().field() == null ? "" : bad.problem().field()))));
       }
       case JobParser.Parsed.Ok ok -> {
-        if (keyNode == null) {
-          yield produce(index, JobEnvelope.first(ids.newId(tenant, type.get(), now), tenant, now, ok.payload()), traceparent);
-        }
-        String key = keyNode.textValue();
-        KeyedItem keyedItem = new KeyedItem(index, key,
-            JobEnvelope.first(ids.idempotentId(tenant, type.get(), key), tenant, now, ok.payload()), new CompletableFuture<>());
-        keyed.add(keyedItem);
-        yield keyedItem.entry();
+        String key = keyNode == null ? null : keyNode.textValue();
+        String jobId = key == null ? ids.newId(tenant, type.get(), now) : ids.idempotentId(tenant, type.get(), key);
+        ValidItem validItem = new ValidItem(index, key, JobEnvelope.first(jobId, tenant, now, ok.payload()), new CompletableFuture<>());
+        valid.add(validItem);
+        yield validItem.entry();
       }
     };
   }
