@@ -92,6 +92,26 @@ class IngestApiInstanceIT {
   }
 
   @Test
+  void aBatchsPredictionsGetOnlyTheShareThatPaymentsDoNotReserve() throws Exception {
+    try (IngestApi api = start(Map.of(IngestConfig.MAX_IN_FLIGHT, "10", IngestConfig.PAYMENT_RESERVE, "0.5"))) {
+      ApiClient client = new ApiClient(api);
+      String item = "{\"type\":\"prediction\",\"input\":" + PREDICTION + "},";
+      String batch = "{\"jobs\":[" + item.repeat(6) + "{\"type\":\"payment\",\"input\":" + PAYMENT + "}]}";
+      CompletableFuture<HttpResponse<String>> answer;
+      stack.broker().freeze(); // the batch's produces stay in flight until the thaw
+      try {
+        answer = client.postAsync("/v1/jobs/batch", KEY, batch, Map.of());
+        await().atMost(Duration.ofSeconds(1)).pollInterval(Duration.ofMillis(10)).until(() -> inFlight(client) >= 6);
+      } finally {
+        stack.broker().thaw();
+      }
+
+      var results = Json.mapper().readTree(answer.get(10, TimeUnit.SECONDS).body()).path("results");
+      assertThat(results.valueStream().map(r -> r.path("status").asInt())).containsExactly(202, 202, 202, 202, 202, 503, 202);
+    }
+  }
+
+  @Test
   void withRedisUnreachableAJobReadsQueuedFromItsIdThenItsStateFromPostgresql() throws Exception {
     try (IngestApi api = start(Map.of(SpillwayEnv.REDIS_URL, "redis://127.0.0.1:" + Ports.free()))) {
       ApiClient client = new ApiClient(api);
