@@ -19,6 +19,7 @@ import io.spillway.ingest.limits.RateLimiter;
 import io.spillway.ingest.status.JobStatusReader;
 import io.spillway.ingest.status.StatusHandler;
 import io.spillway.ingest.submit.BatchHandler;
+import io.spillway.ingest.submit.JobCounters;
 import io.spillway.ingest.submit.JobParser;
 import io.spillway.ingest.submit.JobProducer;
 import io.spillway.ingest.submit.SubmitHandler;
@@ -92,14 +93,7 @@ public final class IngestApi implements AutoCloseable {
     new JvmGcMetrics().bindTo(meters);
     new JvmThreadMetrics().bindTo(meters);
     new ProcessorMetrics().bindTo(meters);
-    // registered up front so that dashboards and alerts see zeros, not gaps, before the first event
-    for (String reason : List.of("inflight", "buffer", "kafka", "timeout", "rate-limit")) {
-      meters.counter("spillway.ingest.shed", "reason", reason);
-    }
-    for (JobType type : JobType.values()) {
-      meters.counter("spillway.ingest.accepted", "type", type.wireName());
-      meters.counter("spillway.ingest.rejected", "type", type.wireName(), "reason", "validation");
-    }
+    JobCounters counters = new JobCounters(meters);
     Topics topics = Topics.withPrefix(config.topicPrefix());
     JobProducer producer = new JobProducer(config.kafkaBootstrap(), topics, config.maxInFlight(), config.produceTimeout(), meters);
     if (!producer.warmUp(Duration.ofSeconds(10))) {
@@ -131,9 +125,9 @@ public final class IngestApi implements AutoCloseable {
         new SubmitHandler.Limits(new RateLimiter(config.rateLimits(), config.defaultRateLimit()),
             new IdempotencyRecords(redis, Duration.ofHours(24)), blocking, config.maxInFlight(), config.paymentReserve());
     SubmitHandler submit =
-        new SubmitHandler(vertx, new JobParser(Set.of("default")), producer, ids, SUBMIT_CLOCK, meters, limits);
+        new SubmitHandler(vertx, new JobParser(Set.of("default")), producer, ids, SUBMIT_CLOCK, counters, limits);
     StatusHandler status = new StatusHandler(vertx, ids, new JobStatusReader(redis, db, meters), blocking);
-    BatchHandler batch = new BatchHandler(vertx, new JobParser(Set.of("default")), producer, ids, SUBMIT_CLOCK, meters, limits);
+    BatchHandler batch = new BatchHandler(vertx, new JobParser(Set.of("default")), producer, ids, SUBMIT_CLOCK, counters, limits);
     Routes routes = new Routes(keys, submit, batch, status, producer, meters, config.maxInFlight());
 
     // One HTTP server per event loop, all on one port: Vert.x binds the socket once and deals the

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.spillway.ingest.http.Problem;
 import io.spillway.ingest.http.Responses;
 import io.spillway.ingest.jobs.JobIds;
@@ -41,16 +40,16 @@ public final class BatchHandler {
   private final JobProducer producer;
   private final JobIds ids;
   private final Clock clock;
-  private final MeterRegistry meters;
+  private final JobCounters counters;
   private final SubmitHandler.Limits limits;
 
-  public BatchHandler(Vertx vertx, JobParser parser, JobProducer producer, JobIds ids, Clock clock, MeterRegistry meters, SubmitHandler.Limits limits) {
+  public BatchHandler(Vertx vertx, JobParser parser, JobProducer producer, JobIds ids, Clock clock, JobCounters counters, SubmitHandler.Limits limits) {
     this.vertx = vertx;
     this.parser = parser;
     this.producer = producer;
     this.ids = ids;
     this.clock = clock;
-    this.meters = meters;
+    this.counters = counters;
     this.limits = limits;
   }
 
@@ -133,7 +132,7 @@ public final class BatchHandler {
   private void produceInOrder(List<ValidItem> valid, Set<Integer> conflicts, String traceparent) {
     for (ValidItem item : valid) {
       if (conflicts.contains(item.index())) {
-        countRejected(item.job().type(), "idempotency_conflict");
+        counters.rejected(item.job().type(), "idempotency_conflict");
         item.entry().complete(rejected(item.index(), new Problem(Problem.Kind.IDEMPOTENCY_CONFLICT,
             "this idempotencyKey was first used with a different job", "/jobs/" + item.index() + "/idempotencyKey")));
       } else {
@@ -168,7 +167,7 @@ public final class BatchHandler {
     }
     return switch (parser.parse(type.get(), input)) {
       case JobParser.Parsed.Bad bad -> {
-        countRejected(type.get(), bad.problem().kind().name().toLowerCase(java.util.Locale.ROOT));
+        counters.rejected(type.get(), bad.problem().kind().name().toLowerCase(java.util.Locale.ROOT));
         yield done(rejected(index,
             new Problem(bad.problem().kind(), bad.problem().detail(), at + "/input" + (bad.problem().field() == null ? "" : bad.problem().field()))));
       }
@@ -188,17 +187,13 @@ public final class BatchHandler {
       return producer.send(job, traceparent, limits.inFlightLimit(job.type()))
           .handle((metadata, error) -> error == null ? accepted(index, job) : notAcknowledged(index, error));
     } catch (JobProducer.Refused refused) {
-      meters.counter("spillway.ingest.shed", "reason", refused.reason()).increment();
+      counters.shed(refused.reason());
       return done(rejected(index, Problem.of(Problem.Kind.OVERLOADED, refused.getMessage())));
     }
   }
 
-  private void countRejected(JobType type, String reason) {
-    meters.counter("spillway.ingest.rejected", "type", type.wireName(), "reason", reason).increment();
-  }
-
   private ObjectNode accepted(int index, JobEnvelope job) {
-    meters.counter("spillway.ingest.accepted", "type", job.type().wireName()).increment();
+    counters.accepted(job.type());
     ObjectNode entry = Json.mapper().createObjectNode();
     entry.put("index", index).put("status", 202).put("jobId", job.jobId()).put("type", job.type().wireName())
         .put("statusUrl", "/v1/jobs/" + job.jobId());
@@ -207,7 +202,7 @@ public final class BatchHandler {
 
   private ObjectNode notAcknowledged(int index, Throwable error) {
     boolean overdue = JobProducer.isOverdue(error);
-    meters.counter("spillway.ingest.shed", "reason", overdue ? "timeout" : "kafka").increment();
+    counters.shed(overdue ? "timeout" : "kafka");
     return rejected(index, Problem.of(Problem.Kind.OVERLOADED, overdue ? "Kafka did not acknowledge this job in time; retry it" : "Kafka did not acknowledge this job; retry it"));
   }
 

@@ -1,7 +1,5 @@
 package io.spillway.ingest.submit;
 
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.spillway.ingest.http.Problem;
 import io.spillway.ingest.http.Responses;
 import io.spillway.ingest.jobs.JobIds;
@@ -15,7 +13,6 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import java.time.Clock;
-import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -42,14 +39,11 @@ public final class SubmitHandler {
   private final JobProducer producer;
   private final JobIds ids;
   private final Clock clock;
-  private final MeterRegistry meters;
+  private final JobCounters counters;
   private final RateLimiter rateLimiter;
   private final IdempotencyRecords idempotency;
   private final ExecutorService blocking;
   private final Limits limits;
-  // looked up once: a registry lookup builds tags and an id on every call
-  private final Map<JobType, Counter> accepted = new EnumMap<>(JobType.class);
-  private final Map<String, Counter> shed = new ConcurrentHashMap<>();
   /** The RateLimit-Policy value of each configured limit, encoded once. */
   private final Map<Long, CharSequence> policies = new ConcurrentHashMap<>();
 
@@ -66,20 +60,17 @@ public final class SubmitHandler {
   }
 
   public SubmitHandler(
-      Vertx vertx, JobParser parser, JobProducer producer, JobIds ids, Clock clock, MeterRegistry meters, Limits limits) {
+      Vertx vertx, JobParser parser, JobProducer producer, JobIds ids, Clock clock, JobCounters counters, Limits limits) {
     this.vertx = vertx;
     this.parser = parser;
     this.producer = producer;
     this.ids = ids;
     this.clock = clock;
-    this.meters = meters;
+    this.counters = counters;
     this.rateLimiter = limits.rateLimiter();
     this.idempotency = limits.idempotency();
     this.blocking = limits.blocking();
     this.limits = limits;
-    for (JobType type : JobType.values()) {
-      accepted.put(type, meters.counter("spillway.ingest.accepted", "type", type.wireName()));
-    }
   }
 
   /** Applies the tenant's rate limit, sets the RateLimit headers; false (and 429 sent) when over. */
@@ -91,7 +82,7 @@ public final class SubmitHandler {
           .putHeader(RATE_LIMIT, "\"tenant\";r=" + d.remaining() + ";t=" + (d.allowed() ? 0 : d.retryAfterSeconds()));
     }
     if (!d.allowed()) {
-      shedCounter("rate-limit").increment();
+      counters.shed("rate-limit");
       Responses.problem(request, Problem.of(Problem.Kind.RATE_LIMITED, "tenant over its limit of " + d.limit() + " jobs/s"), (int) d.retryAfterSeconds());
     }
     return d.allowed();
@@ -106,7 +97,7 @@ public final class SubmitHandler {
     }
     switch (parser.parse(type, body)) {
       case JobParser.Parsed.Bad bad -> {
-        meters.counter("spillway.ingest.rejected", "type", type.wireName(), "reason", bad.problem().kind().name().toLowerCase(java.util.Locale.ROOT)).increment();
+        counters.rejected(type, bad.problem().kind().name().toLowerCase(java.util.Locale.ROOT));
         Responses.problem(request, bad.problem());
       }
       case JobParser.Parsed.Ok ok -> {
@@ -122,7 +113,7 @@ public final class SubmitHandler {
           IdempotencyRecords.Verdict verdict = idempotency.check(tenant, idempotencyKey, fingerprint);
           context.runOnContext(v -> {
             if (verdict == IdempotencyRecords.Verdict.CONFLICT) {
-              meters.counter("spillway.ingest.rejected", "type", type.wireName(), "reason", "idempotency_conflict").increment();
+              counters.rejected(type, "idempotency_conflict");
               Responses.problem(request, Problem.of(Problem.Kind.IDEMPOTENCY_CONFLICT, "this Idempotency-Key was first used with a different request"));
             } else {
               produce(request, job);
@@ -176,7 +167,7 @@ public final class SubmitHandler {
   }
 
   private void accepted(HttpServerRequest request, JobEnvelope job, String traceparent) {
-    accepted.get(job.type()).increment();
+    counters.accepted(job.type());
     String statusUrl = "/v1/jobs/" + job.jobId();
     request.response().putHeader(HttpHeaders.LOCATION, statusUrl).putHeader(TRACEPARENT, traceparent);
     Responses.json(request, 202, acceptedBody(job, statusUrl));
@@ -195,11 +186,7 @@ public final class SubmitHandler {
   }
 
   private void shed(HttpServerRequest request, String reason, String detail) {
-    shedCounter(reason).increment();
+    counters.shed(reason);
     Responses.problem(request, Problem.of(Problem.Kind.OVERLOADED, detail), 1);
-  }
-
-  private Counter shedCounter(String reason) {
-    return shed.computeIfAbsent(reason, r -> meters.counter("spillway.ingest.shed", "reason", r));
   }
 }
