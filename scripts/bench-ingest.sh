@@ -138,12 +138,17 @@ jit_seconds() {
 # third of its CPU in the measured 30 s, and the broker, started with the run, spent 3x its steady
 # µs per job; the bare handler, measured later, found the broker warm: 24-27k jobs/s against 42k
 # after 40 s of warm-up, for the same jar.
+# jobs_load SECONDS URL: the jobs' load for that long (wrk's report on stdout); rps FILE: the
+# requests/s of a wrk report; ratio A B: A / B to three places.
+jobs_load() { wrk -t2 -c"$CONNECTIONS" -d"$1s" -s scripts/lib/bench-ingest.lua "$2"; }
+rps() { awk '/Requests\/sec/ {print $2}' "$1"; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.3f", a / b; else print "n/a" }'; }
 warm_up() {
   local url=$1 elapsed=0 before after spent
   shift
   before=$(jit_seconds "$@")
   while (( elapsed < WARM_UP_MAX )); do
-    wrk -t2 -c"$CONNECTIONS" -d10s -s scripts/lib/bench-ingest.lua "$url" >/dev/null 2>&1 || true
+    jobs_load 10 "$url" >/dev/null 2>&1 || true
     elapsed=$((elapsed + 10))
     after=$(jit_seconds "$@")
     spent=$(awk -v a="$after" -v b="$before" 'BEGIN {printf "%.1f", a - b}')
@@ -195,13 +200,13 @@ ALT_RATIOS=()
 ALT_PAIRS=()
 for round in $(seq 1 "$ALT_ROUNDS"); do
   quiesce
-  wrk -t2 -c"$CONNECTIONS" -d10s -s scripts/lib/bench-ingest.lua "$API" >"$WORK/alt-api.txt"
+  jobs_load 10 "$API" >"$WORK/alt-api.txt"
   quiesce
-  wrk -t2 -c"$CONNECTIONS" -d10s -s scripts/lib/bench-ingest.lua "http://127.0.0.1:$BARE_PORT" >"$WORK/alt-bare.txt"
-  pair_api=$(awk '/Requests\/sec/ {printf "%.0f", $2}' "$WORK/alt-api.txt")
-  pair_bare=$(awk '/Requests\/sec/ {printf "%.0f", $2}' "$WORK/alt-bare.txt")
+  jobs_load 10 "http://127.0.0.1:$BARE_PORT" >"$WORK/alt-bare.txt"
+  pair_api=$(printf '%.0f' "$(rps "$WORK/alt-api.txt")")
+  pair_bare=$(printf '%.0f' "$(rps "$WORK/alt-bare.txt")")
   ALT_PAIRS+=("$pair_api / $pair_bare")
-  ALT_RATIOS+=("$(awk -v a="$pair_api" -v b="$pair_bare" 'BEGIN { if (b > 0) printf "%.3f", a / b; else print 0 }')")
+  ALT_RATIOS+=("$(ratio "$pair_api" "$pair_bare")")
   echo "bench-ingest: pair $round: API $pair_api req/s, bare handler $pair_bare req/s, ratio ${ALT_RATIOS[-1]}"
 done
 ALT_MEDIAN=$(printf '%s\n' "${ALT_RATIOS[@]}" | sort -n | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}')
@@ -233,14 +238,12 @@ jsonval() { printf '%s' "$OPEN" | grep -o "\"$1\":[0-9.eE+-]*" | head -1 | cut -
 CPU_OPEN=$(cpu_report open "$(awk -v r="$RATE" -v d="$OPEN_DURATION" 'BEGIN {print r * d}')" "$OPEN_DURATION")
 echo "bench-ingest: CPU during the open loop: $CPU_OPEN"
 
-rps() { awk '/Requests\/sec/ {print $2}' "$1"; }
 pct() { awk -v p="$2" '$1 == p {print $2}' "$1"; }
 non2xx() { awk '/Non-2xx/ {print $NF; found = 1} END {if (!found) print 0}' "$1"; }
 sockerr() { grep -o 'Socket errors:.*' "$1" || echo "none"; }
 ACCEPTED=$(rps "$WORK/submit.txt")
 HEALTH=$(rps "$WORK/health.txt")
 RAW=$(tail -1 "$WORK/producer.txt" | awk -F'[ (]+' '{for (i=1;i<=NF;i++) if ($(i+1)=="records/sec") print $i}')
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.3f", a / b; else print "n/a" }'; }
 RATIO_RAW=$(ratio "$ACCEPTED" "$RAW")
 RATIO_HEALTH=$(ratio "$ACCEPTED" "$HEALTH")
 BARE=$(rps "$WORK/bare.txt")
