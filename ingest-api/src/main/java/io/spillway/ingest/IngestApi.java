@@ -136,7 +136,11 @@ public final class IngestApi implements AutoCloseable {
     // that the instances share.)
     HttpServerOptions options =
         new HttpServerOptions().setPort(config.httpPort() == 0 ? -1 : config.httpPort()).setHost("0.0.0.0")
-            .setIdleTimeout(75).setIdleTimeoutUnit(TimeUnit.SECONDS)
+            // a connection whose client sent nothing for the idle timeout is closed. Read-idle, not
+            // all-idle: every answer answers a request, so the two close the same connections, but
+            // an all-idle watch also timestamps each write, through a promise and a listener per
+            // answer (measured in turns: 6.5% more accepted jobs/s without them)
+            .setReadIdleTimeout((int) config.httpIdleTimeout().toMillis()).setIdleTimeoutUnit(TimeUnit.MILLISECONDS)
             // the API serves no WebSockets: without compression offered for them, Netty's WebSocket
             // extension handler leaves the pipeline, which every request and answer went through
             .setPerMessageWebSocketCompressionSupported(false).setPerFrameWebSocketCompressionSupported(false);
@@ -245,6 +249,7 @@ public final class IngestApi implements AutoCloseable {
     void handle(HttpServerRequest request) {
       long started = System.nanoTime();
       String route = route(request.path());
+      Responses.echoRequestId(request);
       request.response().endHandler(v -> requestTimer(route, request.method(), request.response().getStatusCode())
           .record(System.nanoTime() - started, TimeUnit.NANOSECONDS));
       switch (route) {

@@ -25,6 +25,7 @@ import java.util.Map;
  * @param rateLimits jobs/s by tenant, from {@code SPILLWAY_RATE_LIMITS} ({@code tenant:rate,…})
  * @param defaultRateLimit {@code SPILLWAY_RATE_LIMIT_DEFAULT}: jobs/s of other tenants, 0 = unlimited
  * @param paymentReserve {@code SPILLWAY_PAYMENT_RESERVE}: the share of in-flight capacity only payments may use
+ * @param httpIdleTimeout {@code SPILLWAY_HTTP_IDLE_TIMEOUT}: a connection whose client sent nothing for this long is closed
  */
 public record IngestConfig(
     String kafkaBootstrap,
@@ -40,7 +41,8 @@ public record IngestConfig(
     Duration produceTimeout,
     Map<String, Long> rateLimits,
     long defaultRateLimit,
-    double paymentReserve) {
+    double paymentReserve,
+    Duration httpIdleTimeout) {
 
   public static final String JOB_ID_SECRET = "SPILLWAY_JOB_ID_SECRET";
   public static final String MAX_IN_FLIGHT = "SPILLWAY_MAX_IN_FLIGHT";
@@ -48,6 +50,7 @@ public record IngestConfig(
   public static final String RATE_LIMITS = "SPILLWAY_RATE_LIMITS";
   public static final String RATE_LIMIT_DEFAULT = "SPILLWAY_RATE_LIMIT_DEFAULT";
   public static final String PAYMENT_RESERVE = "SPILLWAY_PAYMENT_RESERVE";
+  public static final String HTTP_IDLE_TIMEOUT = "SPILLWAY_HTTP_IDLE_TIMEOUT";
 
   public IngestConfig {
     apiKeys = Map.copyOf(apiKeys);
@@ -58,6 +61,10 @@ public record IngestConfig(
     String secret = env.string(JOB_ID_SECRET, "spillway-local-development-secret");
     if (secret.length() < 16) {
       throw new ConfigException(JOB_ID_SECRET, "must be at least 16 characters");
+    }
+    Duration idleTimeout = env.duration(HTTP_IDLE_TIMEOUT, Duration.ofSeconds(75));
+    if (idleTimeout.toMillis() < 1 || idleTimeout.toMillis() > Integer.MAX_VALUE) {
+      throw new ConfigException(HTTP_IDLE_TIMEOUT, "must be from 1ms to 24 days");
     }
     return new IngestConfig(
         env.bootstrap(SpillwayEnv.KAFKA_BOOTSTRAP, SpillwayEnv.DEFAULT_KAFKA_BOOTSTRAP),
@@ -73,7 +80,8 @@ public record IngestConfig(
         env.duration(PRODUCE_TIMEOUT, Duration.ofSeconds(4)),
         parseRates(env.raw(RATE_LIMITS).orElse("")),
         env.longValue(RATE_LIMIT_DEFAULT, 0, 0, 10_000_000),
-        env.decimal(PAYMENT_RESERVE, 0.2, 0.0, 0.9));
+        env.decimal(PAYMENT_RESERVE, 0.2, 0.0, 0.9),
+        idleTimeout);
   }
 
   static Map<String, Long> parseRates(String text) {

@@ -219,6 +219,20 @@ class IngestApiIT {
     assertThat(client.get("/v1/jobs/" + jobId, OTHER_KEY).statusCode()).isEqualTo(404);
   }
 
+  @Test
+  void everyAnswerEchoesTheRequestsXRequestIdProblemsIncluded() throws Exception {
+    HttpResponse<String> unauthorized = client.post("/v1/jobs/payment", "not-a-key", PAYMENT, Map.of("X-Request-Id", "req-401"));
+    HttpResponse<String> invalid = client.post("/v1/jobs/payment", KEY, "{}", Map.of("X-Request-Id", "req-400"));
+    HttpResponse<String> tooLong = client.post("/v1/jobs/payment", KEY, PAYMENT, Map.of("X-Request-Id", "r".repeat(201)));
+
+    assertThat(unauthorized.statusCode()).isEqualTo(401);
+    assertThat(unauthorized.headers().firstValue("X-Request-Id")).hasValue("req-401");
+    assertThat(invalid.statusCode()).isEqualTo(400);
+    assertThat(invalid.headers().firstValue("X-Request-Id")).hasValue("req-400");
+    assertThat(tooLong.statusCode()).isEqualTo(202);
+    assertThat(tooLong.headers().firstValue("X-Request-Id")).as("an id over 200 characters is not echoed").isEmpty();
+  }
+
   @Order(2)
   @Test
   void theKafkaProducersOwnMetricsAreOnMetricsForOperators() throws Exception {

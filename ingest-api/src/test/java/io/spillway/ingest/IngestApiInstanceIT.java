@@ -11,7 +11,9 @@ import io.spillway.schemas.Json;
 import io.spillway.schemas.Topics;
 import io.spillway.schemas.env.SpillwayEnv;
 import java.net.ConnectException;
+import java.net.Socket;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -176,6 +178,27 @@ class IngestApiInstanceIT {
     }
     closing.join(Duration.ofSeconds(30));
     assertThat(closing.isAlive()).isFalse();
+  }
+
+  @Test
+  void aConnectionIsClosedOnceItsClientSentNothingForTheIdleTimeout() throws Exception {
+    try (IngestApi api = start(Map.of(IngestConfig.HTTP_IDLE_TIMEOUT, "1s"));
+        Socket socket = new Socket("127.0.0.1", api.port())) {
+      socket.setSoTimeout(10_000);
+      byte[] healthz = "GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+      socket.getOutputStream().write(healthz);
+      Thread.sleep(800);
+      socket.getOutputStream().write(healthz); // within the timeout: the connection is in use
+      long lastRequest = System.nanoTime();
+
+      // both answers, then the end of the stream when the server closes the connection
+      String answers = new String(socket.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+      long idleMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastRequest);
+
+      assertThat(answers.split("HTTP/1.1 200 OK", -1)).as("two answers on the connection").hasSize(3);
+      // counted from the first request, the timeout would end 200 ms after the last one
+      assertThat(idleMillis).as("closed about a second after the last request, not after the first").isBetween(600L, 5_000L);
+    }
   }
 
   /** The produces awaiting the broker's acknowledgement, as /readyz reports them. */

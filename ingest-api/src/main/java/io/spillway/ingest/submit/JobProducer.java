@@ -7,6 +7,7 @@ import io.spillway.schemas.JobEnvelope;
 import io.spillway.schemas.SpillwayHeaders;
 import io.spillway.schemas.Topic;
 import io.spillway.schemas.Topics;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -34,6 +35,7 @@ import org.slf4j.LoggerFactory;
 public final class JobProducer {
 
   private static final Logger log = LoggerFactory.getLogger(JobProducer.class);
+  private static final byte[] FIRST_ATTEMPT = "1".getBytes(StandardCharsets.US_ASCII);
 
   /** Why a produce was refused before it was tried. */
   public static final class Refused extends RuntimeException {
@@ -86,9 +88,13 @@ public final class JobProducer {
     props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
     // send() must never block an event loop: no waiting for metadata or buffer space
     props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 0);
-    // batch the many small records of a surge into few requests
+    // batch the many small records of a surge into few requests (one request per broker carries
+    // every partition's batch). Batches of Kafka's default 16 KiB: over 12 partitions with a 2 ms
+    // linger a batch holds a few KiB even at 75,000 jobs/s, and the producer cycles its pooled
+    // batch buffers, so smaller ones stay in cache — measured in turns against 128 KiB, 3% more
+    // accepted jobs/s
     props.put(ProducerConfig.LINGER_MS_CONFIG, 2);
-    props.put(ProducerConfig.BATCH_SIZE_CONFIG, 128 * 1024);
+    props.put(ProducerConfig.BATCH_SIZE_CONFIG, 16 * 1024);
     // no compression: keyed over 12 partitions with a 2 ms linger, a batch holds only a few records
     // at the rates that matter for latency, so a codec saves little, while lz4 allocates 128 KiB of
     // buffers per batch — measured at 20,000 jobs/s: two thirds of all allocation, 3x the young
@@ -169,12 +175,13 @@ public final class JobProducer {
       throw refused("inflight", "too many jobs awaiting the broker's acknowledgement");
     }
     Topic<String, JobEnvelope> topic = topics.forType(job.type());
+    // a new record's headers: added, not put (put first looks for an earlier value to replace)
     RecordHeaders headers = new RecordHeaders();
-    SpillwayHeaders.put(headers, SpillwayHeaders.TENANT, job.tenant());
-    SpillwayHeaders.put(headers, SpillwayHeaders.SUBMITTED_AT, String.valueOf(job.submittedAt().toEpochMilli()));
-    SpillwayHeaders.put(headers, SpillwayHeaders.ATTEMPT, "1");
+    headers.add(SpillwayHeaders.TENANT, job.tenant().getBytes(StandardCharsets.UTF_8));
+    headers.add(SpillwayHeaders.SUBMITTED_AT, Long.toString(job.submittedAt().toEpochMilli()).getBytes(StandardCharsets.US_ASCII));
+    headers.add(SpillwayHeaders.ATTEMPT, FIRST_ATTEMPT);
     if (traceparent != null) {
-      SpillwayHeaders.put(headers, SpillwayHeaders.TRACEPARENT, traceparent);
+      headers.add(SpillwayHeaders.TRACEPARENT, traceparent.getBytes(StandardCharsets.US_ASCII));
     }
     byte[] value = topic.valueSerde().serializer().serialize(topic.name(), headers, job);
     long started = System.nanoTime();
