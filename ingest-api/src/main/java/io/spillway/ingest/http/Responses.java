@@ -55,8 +55,9 @@ public final class Responses {
 
   /**
    * Echoes the request's {@code X-Request-Id} (up to 200 characters) on whatever answers it: set as
-   * the request arrives, while its headers are in cache (looked up at answer time, a microsecond or
-   * more later, the lookup cost 2% of a submit).
+   * the request arrives, while its headers are in cache. Looked up when the answer was written, the
+   * acknowledgement's round trip later, the lookup took 2% of the API's CPU (profiled at 75,000
+   * jobs/s); at arrival it no longer shows.
    */
   public static void echoRequestId(HttpServerRequest request) {
     String requestId = request.getHeader(X_REQUEST_ID);
