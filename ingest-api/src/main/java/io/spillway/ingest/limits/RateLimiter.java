@@ -2,16 +2,24 @@ package io.spillway.ingest.limits;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Per-tenant token buckets (per instance): each tenant may submit {@code rate} jobs a second on
- * average with bursts up to {@code burst}. A tenant without a configured rate uses the default; a
- * rate of 0 means unlimited. Lock-free per call apart from one synchronized bucket.
+ * average with bursts up to one second's worth. A tenant without a configured rate uses the
+ * default; a rate of 0 means unlimited.
+ *
+ * <p>A bucket is kept as the generic cell rate algorithm keeps it: one number, the time at which it
+ * will be full again, so that a take is one compare-and-set and the event loops never wait on a
+ * lock for a tenant they share.
  */
 public final class RateLimiter {
 
   /** The answer for one request. */
   public record Decision(boolean allowed, long limit, long remaining, long retryAfterSeconds) {}
+
+  private static final Decision UNLIMITED = new Decision(true, 0, 0, 0);
+  private static final long SECOND_NANOS = 1_000_000_000L;
 
   private final Map<String, Long> rates;
   private final long defaultRate;
@@ -34,7 +42,7 @@ public final class RateLimiter {
   public Decision acquire(String tenant, int cost, long nowNanos) {
     long rate = rateOf(tenant);
     if (rate <= 0) {
-      return new Decision(true, 0, 0, 0);
+      return UNLIMITED;
     }
     Bucket bucket = buckets.computeIfAbsent(tenant, t -> new Bucket(rate, nowNanos));
     return bucket.take(cost, nowNanos);
@@ -42,26 +50,31 @@ public final class RateLimiter {
 
   private static final class Bucket {
     private final long rate;
-    private final double capacity;
-    private double tokens;
-    private long updatedNanos;
+    /** The time one token takes to come back. */
+    private final double tokenNanos;
+    /** When the bucket will hold all its {@code rate} tokens again; at or before now, it does. */
+    private final AtomicLong fullAt;
 
     Bucket(long rate, long now) {
       this.rate = rate;
-      this.capacity = rate; // one second's worth of burst
-      this.tokens = capacity;
-      this.updatedNanos = now;
+      this.tokenNanos = (double) SECOND_NANOS / rate;
+      this.fullAt = new AtomicLong(now);
     }
 
-    synchronized Decision take(int cost, long now) {
-      tokens = Math.min(capacity, tokens + (now - updatedNanos) / 1e9 * rate);
-      updatedNanos = now;
-      if (tokens >= cost) {
-        tokens -= cost;
-        return new Decision(true, rate, (long) tokens, 0);
+    Decision take(int cost, long now) {
+      while (true) {
+        long full = fullAt.get();
+        // the bucket lacks (full - now) worth of tokens; taking cost more may not make it lack over a second's
+        long lacking = Math.max(full, now) + Math.round(cost * tokenNanos) - now;
+        if (lacking > SECOND_NANOS) {
+          long retryAfter = Math.max(1, (lacking - SECOND_NANOS + SECOND_NANOS - 1) / SECOND_NANOS);
+          return new Decision(false, rate, 0, retryAfter);
+        }
+        if (fullAt.compareAndSet(full, now + lacking)) {
+          // whole tokens left; the nanosecond rounding of a token's time must not cost one
+          return new Decision(true, rate, (long) ((SECOND_NANOS - lacking) / tokenNanos + 1e-6), 0);
+        }
       }
-      long wait = (long) Math.ceil((cost - tokens) / rate);
-      return new Decision(false, rate, 0, Math.max(1, wait));
     }
   }
 }
