@@ -64,11 +64,11 @@ public final class RateLimiter {
     Decision take(int cost, long now) {
       while (true) {
         long full = fullAt.get();
-        // the bucket lacks (full - now) worth of tokens; taking cost more may not make it lack over a second's
+        // the refill time the bucket would lack after this take: over a second's (all its
+        // tokens), it holds too few, and the tokens are back after the excess
         long lacking = Math.max(full, now) + Math.round(cost * tokenNanos) - now;
         if (lacking > SECOND_NANOS) {
-          long retryAfter = Math.max(1, (lacking - SECOND_NANOS + SECOND_NANOS - 1) / SECOND_NANOS);
-          return new Decision(false, rate, 0, retryAfter);
+          return new Decision(false, rate, 0, Math.ceilDiv(lacking - SECOND_NANOS, SECOND_NANOS));
         }
         if (fullAt.compareAndSet(full, now + lacking)) {
           // whole tokens left; the nanosecond rounding of a token's time must not cost one
