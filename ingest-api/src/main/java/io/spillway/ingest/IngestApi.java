@@ -143,7 +143,11 @@ public final class IngestApi implements AutoCloseable {
             .setReadIdleTimeout((int) config.httpIdleTimeout().toMillis()).setIdleTimeoutUnit(TimeUnit.MILLISECONDS)
             // the API serves no WebSockets: without compression offered for them, Netty's WebSocket
             // extension handler leaves the pipeline, which every request and answer went through
-            .setPerMessageWebSocketCompressionSupported(false).setPerFrameWebSocketCompressionSupported(false);
+            .setPerMessageWebSocketCompressionSupported(false).setPerFrameWebSocketCompressionSupported(false)
+            // every answer is written on its connection's event loop (results computed elsewhere
+            // come back through runOnContext), so Vert.x may write it directly instead of through
+            // a queue any thread could use (in turns: 3% more accepted jobs/s)
+            .setStrictThreadMode(true);
     List<HttpServer> servers = new java.util.concurrent.CopyOnWriteArrayList<>();
     vertx.deployVerticle(() -> new HttpVerticle(options, routes, servers), new DeploymentOptions().setInstances(eventLoops)).await();
     int port = actualPort(servers);

@@ -53,7 +53,8 @@ public final class BareProduceServer {
     Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(eventLoops).setPreferNativeTransport(true));
     // the API's transport settings, so that the two differ in what the handler does only
     HttpServerOptions options = new HttpServerOptions().setPort(port).setHost("127.0.0.1")
-        .setPerMessageWebSocketCompressionSupported(false).setPerFrameWebSocketCompressionSupported(false);
+        .setPerMessageWebSocketCompressionSupported(false).setPerFrameWebSocketCompressionSupported(false)
+        .setStrictThreadMode(true);
     vertx.deployVerticle(() -> new Verticle(options, producer, topic), new DeploymentOptions().setInstances(eventLoops)).await();
     System.out.println("bare produce server on port " + port + " (" + (vertx.isNativeTransportEnabled() ? "epoll" : "nio") + ")");
     new CountDownLatch(1).await();
