@@ -393,6 +393,18 @@ class IngestApiIT {
     assertThat(client.post("/v1/jobs/prediction", KEY, PREDICTION, Map.of()).statusCode()).as("other tenants are not limited").isEqualTo(202);
   }
 
+  @Test
+  void aBatchLargerThanTheTenantsLimitIsToldToSplitIt() throws Exception {
+    String item = "{\"type\":\"prediction\",\"input\":" + PREDICTION + "}";
+    String six = "{\"jobs\":[" + String.join(",", java.util.Collections.nCopies(6, item)) + "]}";
+
+    HttpResponse<String> tooLarge = client.post("/v1/jobs/batch", LIMITED_KEY, six, Map.of());
+
+    assertThat(tooLarge.statusCode()).isEqualTo(429);
+    assertThat(Json.mapper().readTree(tooLarge.body()).path("detail").asText()).contains("at most 5 per batch");
+    assertThat(tooLarge.headers().firstValue("Retry-After")).isPresent();
+  }
+
   @Order(5)
   @Test
   void longPollReturnsAsSoonAsTheJobCompletes() throws Exception {

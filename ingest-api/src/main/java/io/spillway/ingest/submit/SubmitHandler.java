@@ -83,7 +83,11 @@ public final class SubmitHandler {
     }
     if (!d.allowed()) {
       counters.shed("rate-limit");
-      Responses.problem(request, Problem.of(Problem.Kind.RATE_LIMITED, "tenant over its limit of " + d.limit() + " jobs/s"), (int) d.retryAfterSeconds());
+      String detail = cost > d.limit()
+          // waiting does not help a batch larger than a second's worth: it must be split
+          ? "a batch of " + cost + " jobs is more than the tenant's limit of " + d.limit() + " jobs/s lets through at once; send at most " + d.limit() + " per batch"
+          : "tenant over its limit of " + d.limit() + " jobs/s";
+      Responses.problem(request, Problem.of(Problem.Kind.RATE_LIMITED, detail), (int) d.retryAfterSeconds());
     }
     return d.allowed();
   }
