@@ -218,7 +218,7 @@ quiesce
 echo "bench-ingest: Kafka ProducerPerformance, acks=all, lz4, 200-byte records (raw producer baseline)…"
 "$JAVA" -Xmx1g -cp devstack/target/spillway-devstack.jar org.apache.kafka.tools.ProducerPerformance \
   --topic bench.jobs.dlq --num-records 3000000 --record-size 200 --throughput -1 \
-  --producer-props bootstrap.servers="$SPILLWAY_KAFKA_BOOTSTRAP" acks=all compression.type=lz4 linger.ms=2 batch.size=131072 \
+  --producer-props bootstrap.servers="$SPILLWAY_KAFKA_BOOTSTRAP" acks=all compression.type=lz4 linger.ms=5 batch.size=131072 \
   2>/dev/null | tee "$WORK/producer.txt" | tail -1
 
 quiesce

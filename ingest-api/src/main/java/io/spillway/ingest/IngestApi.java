@@ -95,7 +95,7 @@ public final class IngestApi implements AutoCloseable {
     new ProcessorMetrics().bindTo(meters);
     JobCounters counters = new JobCounters(meters);
     Topics topics = Topics.withPrefix(config.topicPrefix());
-    JobProducer producer = new JobProducer(config.kafkaBootstrap(), topics, config.maxInFlight(), config.produceTimeout(), meters);
+    JobProducer producer = new JobProducer(config.kafkaBootstrap(), topics, config.maxInFlight(), config.produceTimeout(), config.produceLinger(), meters);
     if (!producer.warmUp(Duration.ofSeconds(10))) {
       log.warn("Kafka at {} did not answer at start-up; submits answer 503 until it does", config.kafkaBootstrap());
     }

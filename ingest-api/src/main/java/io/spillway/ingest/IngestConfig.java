@@ -26,6 +26,8 @@ import java.util.Map;
  * @param defaultRateLimit {@code SPILLWAY_RATE_LIMIT_DEFAULT}: jobs/s of other tenants, 0 = unlimited
  * @param paymentReserve {@code SPILLWAY_PAYMENT_RESERVE}: the share of in-flight capacity only payments may use
  * @param httpIdleTimeout {@code SPILLWAY_HTTP_IDLE_TIMEOUT}: a connection whose client sent nothing for this long is closed
+ * @param produceLinger {@code SPILLWAY_PRODUCE_LINGER}: how long the producer gathers jobs into one
+ *     batch per partition before sending it (Kafka's {@code linger.ms})
  */
 public record IngestConfig(
     String kafkaBootstrap,
@@ -42,7 +44,8 @@ public record IngestConfig(
     Map<String, Long> rateLimits,
     long defaultRateLimit,
     double paymentReserve,
-    Duration httpIdleTimeout) {
+    Duration httpIdleTimeout,
+    Duration produceLinger) {
 
   public static final String JOB_ID_SECRET = "SPILLWAY_JOB_ID_SECRET";
   public static final String MAX_IN_FLIGHT = "SPILLWAY_MAX_IN_FLIGHT";
@@ -51,6 +54,7 @@ public record IngestConfig(
   public static final String RATE_LIMIT_DEFAULT = "SPILLWAY_RATE_LIMIT_DEFAULT";
   public static final String PAYMENT_RESERVE = "SPILLWAY_PAYMENT_RESERVE";
   public static final String HTTP_IDLE_TIMEOUT = "SPILLWAY_HTTP_IDLE_TIMEOUT";
+  public static final String PRODUCE_LINGER = "SPILLWAY_PRODUCE_LINGER";
 
   public IngestConfig {
     apiKeys = Map.copyOf(apiKeys);
@@ -65,6 +69,12 @@ public record IngestConfig(
     Duration idleTimeout = env.duration(HTTP_IDLE_TIMEOUT, Duration.ofSeconds(75));
     if (idleTimeout.toMillis() < 1 || idleTimeout.toMillis() > Integer.MAX_VALUE) {
       throw new ConfigException(HTTP_IDLE_TIMEOUT, "must be from 1ms to 24 days");
+    }
+    // Kafka's own default since 4.0: fewer, fuller batches cost the API and the broker less per job
+    // than 2 ms did (see JobProducer), for about 3 ms more to a 202 at moderate load
+    Duration linger = env.duration(PRODUCE_LINGER, Duration.ofMillis(5));
+    if (linger.isNegative() || linger.toMillis() > 1000) {
+      throw new ConfigException(PRODUCE_LINGER, "must be from 0ms to 1s");
     }
     return new IngestConfig(
         env.bootstrap(SpillwayEnv.KAFKA_BOOTSTRAP, SpillwayEnv.DEFAULT_KAFKA_BOOTSTRAP),
@@ -81,7 +91,8 @@ public record IngestConfig(
         parseRates(env.raw(RATE_LIMITS).orElse("")),
         env.longValue(RATE_LIMIT_DEFAULT, 0, 0, 10_000_000),
         env.decimal(PAYMENT_RESERVE, 0.2, 0.0, 0.9),
-        idleTimeout);
+        idleTimeout,
+        linger);
   }
 
   static Map<String, Long> parseRates(String text) {

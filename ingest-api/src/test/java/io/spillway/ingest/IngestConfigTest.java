@@ -26,4 +26,21 @@ class IngestConfigTest {
           .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.variable()).isEqualTo(IngestConfig.HTTP_IDLE_TIMEOUT));
     }
   }
+
+  @Test
+  void theProducerLingers5MsAsKafkasDefaultUnlessTheLingerIsSet() {
+    assertThat(IngestConfig.fromEnv(new SpillwayEnv(Map.of())).produceLinger()).isEqualTo(Duration.ofMillis(5));
+    assertThat(IngestConfig.fromEnv(new SpillwayEnv(Map.of(IngestConfig.PRODUCE_LINGER, "0ms"))).produceLinger()).isZero();
+    assertThat(IngestConfig.fromEnv(new SpillwayEnv(Map.of(IngestConfig.PRODUCE_LINGER, "20ms"))).produceLinger())
+        .isEqualTo(Duration.ofMillis(20));
+  }
+
+  @Test
+  void aNegativeLingerOneOverASecondOrNotADurationIsRefusedNamingTheVariable() {
+    for (String bad : new String[] {"-1ms", "2s", "briefly"}) {
+      assertThatThrownBy(() -> IngestConfig.fromEnv(new SpillwayEnv(Map.of(IngestConfig.PRODUCE_LINGER, bad))))
+          .as(bad)
+          .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.variable()).isEqualTo(IngestConfig.PRODUCE_LINGER));
+    }
+  }
 }

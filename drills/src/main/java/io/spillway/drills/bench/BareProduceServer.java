@@ -42,7 +42,7 @@ public final class BareProduceServer {
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, args[1],
                 ProducerConfig.ACKS_CONFIG, "all",
                 ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
-                ProducerConfig.LINGER_MS_CONFIG, 2,
+                ProducerConfig.LINGER_MS_CONFIG, 5,
                 ProducerConfig.BATCH_SIZE_CONFIG, 16 * 1024,
                 ProducerConfig.BUFFER_MEMORY_CONFIG, 128L * 1024 * 1024),
             new StringSerializer(),
