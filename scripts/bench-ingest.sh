@@ -201,7 +201,7 @@ ALT_PAIRS=()
 HEALTH_RATIOS=()
 HEALTH_PAIRS=()
 for round in $(seq 1 "$ALT_ROUNDS"); do
-  # /healthz, then the API, then the bare handler: the API's round borders both of its baselines'
+  # /healthz, then the API, then the bare handler: the API's 10 s border on both of its baselines' 10 s
   quiesce
   wrk -t2 -c"$CONNECTIONS" -d10s "$API/healthz" >"$WORK/alt-health.txt"
   jobs_load 10 "$API" >"$WORK/alt-api.txt"

@@ -70,8 +70,7 @@ public record IngestConfig(
     if (idleTimeout.toMillis() < 1 || idleTimeout.toMillis() > Integer.MAX_VALUE) {
       throw new ConfigException(HTTP_IDLE_TIMEOUT, "must be from 1ms to 24 days");
     }
-    // Kafka's own default since 4.0: fewer, fuller batches cost the API and the broker less per job
-    // than 2 ms did (see JobProducer), for about 3 ms more to a 202 at moderate load
+    // Kafka's own default since 4.0 (why: JobProducer)
     Duration linger = env.duration(PRODUCE_LINGER, Duration.ofMillis(5));
     if (linger.isNegative() || linger.toMillis() > 1000) {
       throw new ConfigException(PRODUCE_LINGER, "must be from 0ms to 1s");

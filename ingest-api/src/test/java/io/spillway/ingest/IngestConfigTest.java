@@ -13,34 +13,37 @@ class IngestConfigTest {
 
   @Test
   void connectionsIdleFor75SecondsAreClosedUnlessTheIdleTimeoutIsSet() {
-    assertThat(IngestConfig.fromEnv(new SpillwayEnv(Map.of())).httpIdleTimeout()).isEqualTo(Duration.ofSeconds(75));
-    assertThat(IngestConfig.fromEnv(new SpillwayEnv(Map.of(IngestConfig.HTTP_IDLE_TIMEOUT, "650ms"))).httpIdleTimeout())
-        .isEqualTo(Duration.ofMillis(650));
+    assertThat(configWith(Map.of()).httpIdleTimeout()).isEqualTo(Duration.ofSeconds(75));
+    assertThat(configWith(Map.of(IngestConfig.HTTP_IDLE_TIMEOUT, "650ms")).httpIdleTimeout()).isEqualTo(Duration.ofMillis(650));
   }
 
   @Test
   void anIdleTimeoutUnder1MsOrNotADurationIsRefusedNamingTheVariable() {
-    for (String bad : new String[] {"0s", "-5s", "soon"}) {
-      assertThatThrownBy(() -> IngestConfig.fromEnv(new SpillwayEnv(Map.of(IngestConfig.HTTP_IDLE_TIMEOUT, bad))))
-          .as(bad)
-          .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.variable()).isEqualTo(IngestConfig.HTTP_IDLE_TIMEOUT));
-    }
+    assertRefused(IngestConfig.HTTP_IDLE_TIMEOUT, "0s", "-5s", "soon");
   }
 
   @Test
   void theProducerLingers5MsAsKafkasDefaultUnlessTheLingerIsSet() {
-    assertThat(IngestConfig.fromEnv(new SpillwayEnv(Map.of())).produceLinger()).isEqualTo(Duration.ofMillis(5));
-    assertThat(IngestConfig.fromEnv(new SpillwayEnv(Map.of(IngestConfig.PRODUCE_LINGER, "0ms"))).produceLinger()).isZero();
-    assertThat(IngestConfig.fromEnv(new SpillwayEnv(Map.of(IngestConfig.PRODUCE_LINGER, "20ms"))).produceLinger())
-        .isEqualTo(Duration.ofMillis(20));
+    assertThat(configWith(Map.of()).produceLinger()).isEqualTo(Duration.ofMillis(5));
+    assertThat(configWith(Map.of(IngestConfig.PRODUCE_LINGER, "0ms")).produceLinger()).isZero();
+    assertThat(configWith(Map.of(IngestConfig.PRODUCE_LINGER, "20ms")).produceLinger()).isEqualTo(Duration.ofMillis(20));
   }
 
   @Test
   void aNegativeLingerOneOverASecondOrNotADurationIsRefusedNamingTheVariable() {
-    for (String bad : new String[] {"-1ms", "2s", "briefly"}) {
-      assertThatThrownBy(() -> IngestConfig.fromEnv(new SpillwayEnv(Map.of(IngestConfig.PRODUCE_LINGER, bad))))
-          .as(bad)
-          .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.variable()).isEqualTo(IngestConfig.PRODUCE_LINGER));
+    assertRefused(IngestConfig.PRODUCE_LINGER, "-1ms", "2s", "briefly");
+  }
+
+  private static IngestConfig configWith(Map<String, String> variables) {
+    return IngestConfig.fromEnv(new SpillwayEnv(variables));
+  }
+
+  /** Each value of the variable is refused with a ConfigException that names the variable. */
+  private static void assertRefused(String variable, String... values) {
+    for (String bad : values) {
+      assertThatThrownBy(() -> configWith(Map.of(variable, bad)))
+          .as(variable + "=" + bad)
+          .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.variable()).isEqualTo(variable));
     }
   }
 }
