@@ -66,15 +66,6 @@ public record IngestConfig(
     if (secret.length() < 16) {
       throw new ConfigException(JOB_ID_SECRET, "must be at least 16 characters");
     }
-    Duration idleTimeout = env.duration(HTTP_IDLE_TIMEOUT, Duration.ofSeconds(75));
-    if (idleTimeout.toMillis() < 1 || idleTimeout.toMillis() > Integer.MAX_VALUE) {
-      throw new ConfigException(HTTP_IDLE_TIMEOUT, "must be from 1ms to 24 days");
-    }
-    // Kafka's own default since 4.0 (why: JobProducer)
-    Duration linger = env.duration(PRODUCE_LINGER, Duration.ofMillis(5));
-    if (linger.isNegative() || linger.toMillis() > 1000) {
-      throw new ConfigException(PRODUCE_LINGER, "must be from 0ms to 1s");
-    }
     return new IngestConfig(
         env.bootstrap(SpillwayEnv.KAFKA_BOOTSTRAP, SpillwayEnv.DEFAULT_KAFKA_BOOTSTRAP),
         env.redisUri(SpillwayEnv.REDIS_URL, SpillwayEnv.DEFAULT_REDIS_URL),
@@ -90,8 +81,18 @@ public record IngestConfig(
         parseRates(env.raw(RATE_LIMITS).orElse("")),
         env.longValue(RATE_LIMIT_DEFAULT, 0, 0, 10_000_000),
         env.decimal(PAYMENT_RESERVE, 0.2, 0.0, 0.9),
-        idleTimeout,
-        linger);
+        millis(env, HTTP_IDLE_TIMEOUT, Duration.ofSeconds(75), 1, Integer.MAX_VALUE, "1ms to 24 days"),
+        // Kafka's own default since 4.0 (why: JobProducer)
+        millis(env, PRODUCE_LINGER, Duration.ofMillis(5), 0, 1000, "0ms to 1s"));
+  }
+
+  /** A duration whose whole milliseconds lie from {@code min} to {@code max}; refused, naming {@code range}, otherwise. */
+  private static Duration millis(SpillwayEnv env, String name, Duration fallback, long min, long max, String range) {
+    Duration value = env.duration(name, fallback);
+    if (value.toMillis() < min || value.toMillis() > max) {
+      throw new ConfigException(name, "must be from " + range);
+    }
+    return value;
   }
 
   static Map<String, Long> parseRates(String text) {
