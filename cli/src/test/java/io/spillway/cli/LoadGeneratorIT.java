@@ -144,6 +144,7 @@ class LoadGeneratorIT {
     assertThat(open.path("p99Ms").asDouble()).as("open loop p99 sees the stall").isGreaterThan(500);
     assertThat(closed.path("peakMs").asDouble()).as("the closed loop's one stalled request").isGreaterThan(500);
     assertThat(closed.path("p99Ms").asDouble()).as("closed loop p99 hides it").isLessThan(open.path("p99Ms").asDouble() / 5);
+    assertThat(open.path("stalls").path("maxMs").asDouble()).as("the server stalled, not the generator").isPositive().isLessThan(500);
   }
 
   @Test

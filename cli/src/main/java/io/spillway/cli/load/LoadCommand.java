@@ -83,6 +83,7 @@ public final class LoadCommand implements Callable<Integer> {
     }
     String key = global.requireApiKey();
     long elapsedNanos;
+    Histogram stalls;
     Duration pause = durationOption("--think", think);
 
     LoadRecorder recorder = new LoadRecorder();
@@ -133,6 +134,7 @@ public final class LoadCommand implements Callable<Integer> {
         }
         progress(recorder, startBox[0], length, running, err);
       });
+      Hiccups hiccups = Hiccups.start();
       long start = System.nanoTime();
       long end = start + length.toNanos();
       startBox[0] = start;
@@ -147,6 +149,7 @@ public final class LoadCommand implements Callable<Integer> {
         running.set(false);
         ticker.interrupt();
         ticker.join();
+        stalls = hiccups.stop();
       }
       elapsedNanos = System.nanoTime() - start;
     }
@@ -157,7 +160,7 @@ public final class LoadCommand implements Callable<Integer> {
     Histogram completion = completions(HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build(), key, List.copyOf(sampled), err);
 
     LoadReport result = new LoadReport(users != null ? "closed" : "open", users != null ? users : 0, rate != null ? rate : 0,
-        shape, elapsedNanos / 1e9, recorder, completion);
+        shape, elapsedNanos / 1e9, recorder, stalls, completion);
     PrintWriter out = spec.commandLine().getOut();
     out.print(global.json ? result.toJson().toString() + "\n" : result.toTable());
     out.flush();

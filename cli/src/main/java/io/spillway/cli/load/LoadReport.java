@@ -7,8 +7,12 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.HdrHistogram.Histogram;
 
-/** The outcome of a load test as a table, as JSON, and as a self-contained HTML page. */
-record LoadReport(String mode, int users, double rate, Profile profile, double seconds, LoadRecorder recorder, Histogram completion) {
+/**
+ * The outcome of a load test as a table, as JSON, and as a self-contained HTML page.
+ *
+ * @param stalls the generator's own stalls while the clock ran (µs, see {@link Hiccups})
+ */
+record LoadReport(String mode, int users, double rate, Profile profile, double seconds, LoadRecorder recorder, Histogram stalls, Histogram completion) {
 
   private Histogram latency() {
     return recorder.total();
@@ -39,6 +43,8 @@ record LoadReport(String mode, int users, double rate, Profile profile, double s
         ms(h.getValueAtPercentile(50)), ms(h.getValueAtPercentile(90)), ms(h.getValueAtPercentile(99)), ms(h.getValueAtPercentile(99.9))));
     t.append(String.format(Locale.ROOT, "%-28s %.3f%% (%,d of %,d)%n", "Error rate", answered() == 0 ? 0 : 100.0 * failures() / answered(), failures(), answered()));
     recorder.outcomes().forEach((k, v) -> t.append(String.format(Locale.ROOT, "  %-26s %,d%n", k.matches("\\d+") ? "HTTP " + k : k, v)));
+    t.append(String.format(Locale.ROOT, "%-28s p99 %.1f / p99.9 %.1f / max %.1f ms (a thread sleeping 1 ms, late by)%n", "Generator stalls",
+        ms(stalls.getValueAtPercentile(99)), ms(stalls.getValueAtPercentile(99.9)), ms(stalls.getMaxValue())));
     if (completion.getTotalCount() > 0) {
       t.append(String.format(Locale.ROOT, "%-28s p50 %.1f / p99 %.1f / max %.1f ms (%d sampled jobs)%n", "End-to-end completion",
           ms(completion.getValueAtPercentile(50)), ms(completion.getValueAtPercentile(99)), ms(completion.getMaxValue()), completion.getTotalCount()));
@@ -55,6 +61,8 @@ record LoadReport(String mode, int users, double rate, Profile profile, double s
         .put("p999Ms", ms(h.getValueAtPercentile(99.9))).put("errorRate", answered() == 0 ? 0 : (double) failures() / answered());
     ObjectNode outcomes = json.putObject("outcomes");
     recorder.outcomes().forEach(outcomes::put);
+    json.putObject("stalls").put("p99Ms", ms(stalls.getValueAtPercentile(99))).put("p999Ms", ms(stalls.getValueAtPercentile(99.9)))
+        .put("maxMs", ms(stalls.getMaxValue()));
     json.putObject("completion").put("sampled", completion.getTotalCount()).put("p50Ms", ms(completion.getValueAtPercentile(50)))
         .put("p99Ms", ms(completion.getValueAtPercentile(99))).put("maxMs", ms(completion.getMaxValue()));
     return json;
