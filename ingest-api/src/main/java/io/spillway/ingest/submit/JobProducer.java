@@ -54,6 +54,8 @@ public final class JobProducer {
 
   private final KafkaProducer<String, byte[]> producer;
   private final BrokerLink link;
+  /** Whether the connected brokers refuse jobs (a broker in controlled shutdown, say). */
+  private final BrokerRefusal refusal;
   private final Topics topics;
   private final int maxInFlight;
   private final AtomicInteger inFlight = new AtomicInteger();
@@ -117,12 +119,16 @@ public final class JobProducer {
     props.put(ProducerConfig.METADATA_MAX_IDLE_CONFIG, Integer.MAX_VALUE);
     props.put(ProducerConfig.CLIENT_ID_CONFIG, "spillway-ingest");
     this.producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
-    this.link = BrokerLink.of(producer, meters, this::failPending);
+    this.link = BrokerLink.of(producer, meters,
+        () -> failPending(new org.apache.kafka.common.errors.NetworkException("the connection to Kafka was lost"), "Kafka connection lost"));
+    this.refusal = BrokerRefusal.of(producer, () -> lastAckNanos, meters,
+        () -> failPending(new org.apache.kafka.common.errors.NotLeaderOrFollowerException("Kafka refuses jobs"), "Kafka refuses jobs"));
     this.pending = new PendingAcks(ackTimeout);
     // one task for both: a wake-up of the watch thread costs more than either look (measured under
     // load: as two tasks they took 2% of the API's CPU, nearly all of it in waking up)
     watch.scheduleAtFixedRate(() -> {
       guarded(link::sample);
+      guarded(() -> refusal.sample(System.nanoTime()));
       guarded(this::failOverdue);
     }, BrokerLink.SAMPLE_MILLIS, BrokerLink.SAMPLE_MILLIS, TimeUnit.MILLISECONDS);
     this.topics = topics;
@@ -245,16 +251,16 @@ public final class JobProducer {
   }
 
   /**
-   * The broker connection is gone: every job still awaiting its acknowledgement is answered now
-   * (503) instead of at the produce timeout. Its record stays in the producer and may yet be
-   * written when the broker returns — the same doubt as a timeout, which the 503 names: retry
-   * with the same Idempotency-Key, and the job is the same job.
+   * The broker connection is gone, or the brokers refuse jobs: every job still awaiting its
+   * acknowledgement is answered now (503) instead of at the produce timeout. Its record stays in
+   * the producer and may yet be written when the broker returns — the same doubt as a timeout,
+   * which the 503 names: retry with the same Idempotency-Key, and the job is the same job.
    */
-  private void failPending() {
-    int failed = pending.failAll(new org.apache.kafka.common.errors.NetworkException("the connection to Kafka was lost"));
+  private void failPending(Throwable error, String what) {
+    int failed = pending.failAll(error);
     if (failed > 0) {
       lastShedNanos = System.nanoTime();
-      log.warn("Kafka connection lost with {} jobs awaiting acknowledgement; answered 503", failed);
+      log.warn("{} with {} jobs awaiting acknowledgement; answered 503", what, failed);
     }
   }
 
@@ -285,13 +291,14 @@ public final class JobProducer {
   }
 
   /**
-   * False while the producer has no broker connection (see {@link BrokerLink}), or when produces
+   * False while the producer has no broker connection (see {@link BrokerLink}), while the brokers
+   * refuse jobs (see {@link BrokerRefusal}), or when produces
    * have been waiting for over a second and the broker acknowledged nothing in that time: Kafka is
    * unreachable, and new jobs are refused at once (503) rather than left to hang. True again with
    * a connection and the first acknowledgement, or when nothing is pending.
    */
   public boolean kafkaAnswering() {
-    if (!link.connected()) {
+    if (!link.connected() || refusal.refusing()) {
       return false;
     }
     long pendingSince = unackedSinceNanos;

@@ -1,0 +1,89 @@
+package io.spillway.ingest.submit;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.concurrent.TimeUnit;
+import java.util.function.DoubleSupplier;
+import java.util.function.LongSupplier;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.common.Metric;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Whether the brokers refuse jobs while still connected: the producer retries (its own
+ * {@code record-retry-total} rises) and nothing was acknowledged for {@link #QUIET_MILLIS} ms. A
+ * broker in controlled shutdown gives up leadership of its partitions first and closes its
+ * connections only 50-100 ms later; in between it answers every produce NOT_LEADER_OR_FOLLOWER,
+ * the producer retries, and jobs would wait for the lost connection ({@link BrokerLink}) to be
+ * answered. Seen here, they are answered 503 at once ({@code onRefusing}) and new jobs are refused
+ * until the broker acknowledges again, or for {@link #HOLD_MILLIS} ms, after which jobs are tried
+ * again (and refused again if the broker still refuses).
+ *
+ * <p>Like {@link BrokerLink}, it speaks only when no broker acknowledges anything: when the leader
+ * of one partition moves in a cluster, the other partitions' acknowledgements go on.
+ */
+final class BrokerRefusal {
+
+  private static final Logger log = LoggerFactory.getLogger(BrokerRefusal.class);
+  static final long QUIET_MILLIS = 10;
+  static final long HOLD_MILLIS = 1_000;
+  private static final long QUIET_NANOS = TimeUnit.MILLISECONDS.toNanos(QUIET_MILLIS);
+  private static final long HOLD_NANOS = TimeUnit.MILLISECONDS.toNanos(HOLD_MILLIS);
+
+  private final DoubleSupplier retries;
+  private final LongSupplier lastAckNanos;
+  private final Runnable onRefusing;
+  private double seenRetries = Double.NaN;
+  private volatile boolean refusing;
+  private long refusingSinceNanos;
+
+  /**
+   * @param retries how many times the producer has retried a batch so far
+   * @param lastAckNanos when the broker last acknowledged anything ({@link System#nanoTime()})
+   * @param onRefusing run on the sampling thread when the brokers start refusing
+   */
+  BrokerRefusal(DoubleSupplier retries, LongSupplier lastAckNanos, MeterRegistry meters, Runnable onRefusing) {
+    this.retries = retries;
+    this.lastAckNanos = lastAckNanos;
+    this.onRefusing = onRefusing;
+    meters.gauge("spillway.ingest.kafka.refusing", this, refusal -> refusal.refusing ? 1 : 0);
+  }
+
+  /** Watches the producer's own {@code record-retry-total} metric. */
+  static BrokerRefusal of(Producer<?, ?> producer, LongSupplier lastAckNanos, MeterRegistry meters, Runnable onRefusing) {
+    Metric total =
+        producer.metrics().entrySet().stream()
+            .filter(e -> e.getKey().name().equals("record-retry-total") && e.getKey().group().equals("producer-metrics"))
+            .map(java.util.Map.Entry::getValue)
+            .findFirst()
+            .orElseThrow(() -> new IllegalStateException("the Kafka producer has no record-retry-total metric"));
+    return new BrokerRefusal(() -> ((Number) total.metricValue()).doubleValue(), lastAckNanos, meters, onRefusing);
+  }
+
+  /** True while the brokers refuse jobs: new ones are answered 503 at once. */
+  boolean refusing() {
+    return refusing;
+  }
+
+  /** One look; the owner calls it every few milliseconds, from one thread. */
+  void sample(long nowNanos) {
+    double total = retries.getAsDouble();
+    boolean retried = total > seenRetries; // false on the first look (NaN)
+    seenRetries = total;
+    long lastAck = lastAckNanos.getAsLong();
+    if (refusing && lastAck - refusingSinceNanos > 0) {
+      refusing = false;
+      log.info("Kafka acknowledges again: accepting jobs");
+    } else if (refusing && nowNanos - refusingSinceNanos >= HOLD_NANOS) {
+      refusing = false;
+      log.info("Trying Kafka again after {} ms of refusals", HOLD_MILLIS);
+    }
+    if (!refusing && retried && nowNanos - lastAck >= QUIET_NANOS) {
+      refusing = true;
+      refusingSinceNanos = nowNanos;
+      log.warn("Kafka refuses jobs (the producer retries and nothing was acknowledged for {} ms): answering 503 until it acknowledges again",
+          TimeUnit.NANOSECONDS.toMillis(nowNanos - lastAck));
+      onRefusing.run();
+    }
+  }
+}
