@@ -4,7 +4,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.util.concurrent.TimeUnit;
 import java.util.function.DoubleSupplier;
 import org.apache.kafka.clients.producer.Producer;
-import org.apache.kafka.common.Metric;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,13 +46,7 @@ final class BrokerLink {
 
   /** Watches the producer's own {@code connection-count} metric. */
   static BrokerLink of(Producer<?, ?> producer, MeterRegistry meters, Runnable onLost) {
-    Metric count =
-        producer.metrics().entrySet().stream()
-            .filter(e -> e.getKey().name().equals("connection-count") && e.getKey().group().equals("producer-metrics"))
-            .map(java.util.Map.Entry::getValue)
-            .findFirst()
-            .orElseThrow(() -> new IllegalStateException("the Kafka producer has no connection-count metric"));
-    return new BrokerLink(() -> ((Number) count.metricValue()).doubleValue(), meters, onLost);
+    return new BrokerLink(ProducerMetric.of(producer, "connection-count"), meters, onLost);
   }
 
   /** False from the moment the producer lost its last broker connection until it has one again. */

@@ -5,7 +5,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.DoubleSupplier;
 import java.util.function.LongSupplier;
 import org.apache.kafka.clients.producer.Producer;
-import org.apache.kafka.common.Metric;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,13 +50,7 @@ final class BrokerRefusal {
 
   /** Watches the producer's own {@code record-retry-total} metric. */
   static BrokerRefusal of(Producer<?, ?> producer, LongSupplier lastAckNanos, MeterRegistry meters, Runnable onRefusing) {
-    Metric total =
-        producer.metrics().entrySet().stream()
-            .filter(e -> e.getKey().name().equals("record-retry-total") && e.getKey().group().equals("producer-metrics"))
-            .map(java.util.Map.Entry::getValue)
-            .findFirst()
-            .orElseThrow(() -> new IllegalStateException("the Kafka producer has no record-retry-total metric"));
-    return new BrokerRefusal(() -> ((Number) total.metricValue()).doubleValue(), lastAckNanos, meters, onRefusing);
+    return new BrokerRefusal(ProducerMetric.of(producer, "record-retry-total"), lastAckNanos, meters, onRefusing);
   }
 
   /** True while the brokers refuse jobs: new ones are answered 503 at once. */
