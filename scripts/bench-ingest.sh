@@ -222,10 +222,11 @@ for round in $(seq 1 "$ALT_ROUNDS"); do
   echo "bench-ingest: round $round: API $pair_api req/s, bare handler $pair_bare req/s (ratio ${ALT_RATIOS[-1]}), /healthz $pair_health req/s (ratio ${HEALTH_RATIOS[-1]})"
 done
 median() { printf '%s\n' "$@" | sort -n | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
+listed() { local IFS=,; echo "$*" | sed 's/,/, /g'; }
 ALT_MEDIAN=$(median "${ALT_RATIOS[@]}")
 HEALTH_MEDIAN=$(median "${HEALTH_RATIOS[@]}")
-HEALTH_LIST=$(IFS=,; echo "${HEALTH_PAIRS[*]}" | sed 's/,/, /g')
-ALT_LIST=$(IFS=,; echo "${ALT_PAIRS[*]}" | sed 's/,/, /g')
+HEALTH_LIST=$(listed "${HEALTH_PAIRS[@]}")
+ALT_LIST=$(listed "${ALT_PAIRS[@]}")
 kill -TERM "$BARE_PID" 2>/dev/null || true
 wait "$BARE_PID" 2>/dev/null || true
 

@@ -52,6 +52,16 @@ public final class JobProducer {
     }
   }
 
+  /**
+   * Kafka became unavailable (the connection lost, or the brokers refusing) while the job awaited
+   * its acknowledgement: every such job is answered at once, and logged once, by JobProducer.
+   */
+  static final class KafkaUnavailable extends RuntimeException {
+    KafkaUnavailable(String message) {
+      super(message, null, false, false);
+    }
+  }
+
   private final KafkaProducer<String, byte[]> producer;
   private final BrokerLink link;
   /** Whether the connected brokers refuse jobs (a broker in controlled shutdown, say). */
@@ -119,10 +129,8 @@ public final class JobProducer {
     props.put(ProducerConfig.METADATA_MAX_IDLE_CONFIG, Integer.MAX_VALUE);
     props.put(ProducerConfig.CLIENT_ID_CONFIG, "spillway-ingest");
     this.producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
-    this.link = BrokerLink.of(producer, meters,
-        () -> failPending(new org.apache.kafka.common.errors.NetworkException("the connection to Kafka was lost"), "Kafka connection lost"));
-    this.refusal = BrokerRefusal.of(producer, () -> lastAckNanos, meters,
-        () -> failPending(new org.apache.kafka.common.errors.NotLeaderOrFollowerException("Kafka refuses jobs"), "Kafka refuses jobs"));
+    this.link = BrokerLink.of(producer, meters, () -> failPending("Kafka connection lost"));
+    this.refusal = BrokerRefusal.of(producer, () -> lastAckNanos, meters, () -> failPending("Kafka refuses jobs"));
     this.pending = new PendingAcks(ackTimeout);
     // one task for all three looks: a wake-up of the watch thread costs more than any look
     // (measured under load: as two tasks, link and sweep took 2% of the API's CPU, nearly all of it
@@ -257,8 +265,8 @@ public final class JobProducer {
    * the producer and may yet be written when the broker returns — the same doubt as a timeout,
    * which the 503 names: retry with the same Idempotency-Key, and the job is the same job.
    */
-  private void failPending(Throwable error, String what) {
-    int failed = pending.failAll(error);
+  private void failPending(String what) {
+    int failed = pending.failAll(new KafkaUnavailable(what));
     if (failed > 0) {
       lastShedNanos = System.nanoTime();
       log.warn("{} with {} jobs awaiting acknowledgement; answered 503", what, failed);
@@ -280,6 +288,11 @@ public final class JobProducer {
       lastShedNanos = System.nanoTime();
       log.warn("{} jobs not acknowledged by Kafka in time; answered 503", failed);
     }
+  }
+
+  /** Whether a send failed because Kafka became unavailable while it awaited the acknowledgement. */
+  public static boolean isKafkaUnavailable(Throwable error) {
+    return error instanceof KafkaUnavailable;
   }
 
   /** Whether a send failed because the broker did not acknowledge it within the timeout. */

@@ -160,7 +160,7 @@ public final class SubmitHandler {
       } else if (JobProducer.isOverdue(error)) {
         shed(request, "timeout", "Kafka did not acknowledge the job in time; retry with the same Idempotency-Key");
       } else {
-        if (error instanceof org.apache.kafka.common.errors.NetworkException || error instanceof org.apache.kafka.common.errors.NotLeaderOrFollowerException) {
+        if (JobProducer.isKafkaUnavailable(error)) {
           log.debug("Job {} answered 503: {}", job.jobId(), error.getMessage()); // counted in one WARN by JobProducer
         } else {
           log.warn("Kafka did not acknowledge job {}: {}", job.jobId(), error.toString());
