@@ -2,20 +2,24 @@ package io.spillway.devstack;
 
 import io.spillway.schemas.Topics;
 import io.spillway.schemas.env.SpillwayEnv;
+import java.io.UncheckedIOException;
 import java.net.URI;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * A running pipeline infrastructure: a Kafka broker with the topics, PostgreSQL with the
  * migrations applied, and Redis. Whoever calls {@link #start} owns the stack and closes it, which
- * stops every part it started (and leaves configured servers alone).
+ * stops every part it started (and leaves configured servers alone) and, for a stack that is not
+ * persistent, removes its data.
  */
 public final class DevStack implements AutoCloseable {
 
@@ -25,13 +29,16 @@ public final class DevStack implements AutoCloseable {
   private final PostgresProvider postgres;
   private final RedisProvider redis;
   private final Topics topics;
+  private final Optional<Path> throwAwayDir;
   private final Thread shutdownHook;
 
-  private DevStack(KafkaBroker broker, PostgresProvider postgres, RedisProvider redis, Topics topics) {
+  private DevStack(
+      KafkaBroker broker, PostgresProvider postgres, RedisProvider redis, Topics topics, Optional<Path> throwAwayDir) {
     this.broker = broker;
     this.postgres = postgres;
     this.redis = redis;
     this.topics = topics;
+    this.throwAwayDir = throwAwayDir;
     this.shutdownHook = new Thread(this::stopQuietly, "devstack-shutdown");
     Runtime.getRuntime().addShutdownHook(shutdownHook);
   }
@@ -56,7 +63,9 @@ public final class DevStack implements AutoCloseable {
       started.add(broker);
       Topics topics = Topics.withPrefix(config.topicPrefix());
       TopicCreator.create(broker.bootstrap(), topics, (short) 1);
-      DevStack stack = new DevStack(broker, postgres, redis, topics);
+      DevStack stack =
+          new DevStack(
+              broker, postgres, redis, topics, config.persistent() ? Optional.empty() : Optional.of(config.dir()));
       log.info(
           "Devstack ready in {} ms: Kafka {}, PostgreSQL {}, Redis {}",
           (System.nanoTime() - began) / 1_000_000,
@@ -174,6 +183,12 @@ public final class DevStack implements AutoCloseable {
       } catch (Exception e) {
         log.warn("Could not stop {}: {}", part.getClass().getSimpleName(), e.getMessage());
       }
+    }
+    // a test stack's broker data would otherwise pile up in the temporary directory, run after run
+    try {
+      throwAwayDir.ifPresent(Directories::removeTree);
+    } catch (UncheckedIOException e) {
+      log.warn("Could not remove the stack's data: {}", e.getMessage());
     }
   }
 }

@@ -136,10 +136,46 @@ public final class ProcessKafkaBroker implements KafkaBroker {
   }
 
   private void format() {
-    String clusterId = Uuid.randomUuid().toString();
     List<String> command =
-        javaCommand("kafka.tools.StorageTool", "format", "-t", clusterId, "-c", configFile().toString());
-    run(command, "format the broker storage");
+        javaCommand("kafka.tools.StorageTool", "format", "-t", Uuid.randomUuid().toString(), "-c", configFile().toString());
+    try {
+      runFormat(command);
+    } catch (IllegalStateException firstTry) {
+      // A storage tool that could not get going (a JVM short of memory or threads, a disk full for a
+      // moment) may leave a half-written directory: clear it and try once more before giving up.
+      log.warn("{}; clearing the broker's data and formatting once more", firstTry.getMessage());
+      Directories.removeTree(dir.resolve("data"));
+      runFormat(command);
+    }
+  }
+
+  /** Runs Kafka's storage tool; a failure carries the tool's last words, so a CI log shows why. */
+  private void runFormat(List<String> command) {
+    Path output = dir.resolve("format.out");
+    try {
+      Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile()).start();
+      boolean exited = p.waitFor(60, TimeUnit.SECONDS);
+      if (!exited || p.exitValue() != 0) {
+        p.destroyForcibly();
+        throw new IllegalStateException(
+            "cannot format the broker storage (%s): %s"
+                .formatted(exited ? "exit code " + p.exitValue() : "no answer within 60 s", lastLines(output)));
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot run Kafka's storage tool", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while formatting the broker storage", e);
+    }
+  }
+
+  private static String lastLines(Path file) {
+    try {
+      List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+      return lines.isEmpty() ? "it printed nothing" : String.join(" | ", lines.subList(Math.max(0, lines.size() - 5), lines.size()));
+    } catch (IOException e) {
+      return "its output is unreadable (" + e.getMessage() + ")";
+    }
   }
 
   @Override
@@ -262,25 +298,6 @@ public final class ProcessKafkaBroker implements KafkaBroker {
     command.add(mainClass);
     command.addAll(List.of(args));
     return command;
-  }
-
-  private void run(List<String> command, String what) {
-    try {
-      Process p =
-          new ProcessBuilder(command)
-              .redirectErrorStream(true)
-              .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("broker.out").toFile()))
-              .start();
-      if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
-        p.destroyForcibly();
-        throw new IllegalStateException("cannot " + what + "; see " + dir.resolve("broker.out"));
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot " + what, e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while trying to " + what, e);
-    }
   }
 
   private static void sleep(long millis) {

@@ -2,7 +2,10 @@ package io.spillway.devstack;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.spillway.schemas.env.SpillwayEnv;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.time.Duration;
@@ -23,6 +26,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 import redis.clients.jedis.RedisClient;
 
 @ExtendWith(DevStackExtension.class)
@@ -87,10 +91,37 @@ class DevStackIT {
         .containsKeys("SPILLWAY_PG_USER", "SPILLWAY_PG_PASSWORD", "SPILLWAY_TOPIC_PREFIX");
   }
 
+  @Test
+  void aTestStackRemovesItsBrokerDataWhenClosed() throws Exception {
+    DevStackConfig config = DevStackConfig.forTests(SpillwayEnv.system());
+    try (DevStack another = DevStack.start(config)) {
+      produce(another.kafkaBootstrap(), another.topics().dlq().name(), "written to disk");
+      assertThat(config.dir().resolve("kafka/data")).isNotEmptyDirectory();
+    }
+
+    assertThat(config.dir()).doesNotExist();
+  }
+
+  @Test
+  void aBrokerWhoseFirstFormatFailsIsClearedAndFormattedOnceMore(@TempDir Path dir) throws Exception {
+    // the storage tool cannot make its log directory where a file stands in the way
+    Files.createDirectories(dir);
+    Files.writeString(dir.resolve("data"), "left over from an interrupted run");
+
+    try (ProcessKafkaBroker broker = ProcessKafkaBroker.launch(dir, 0, "256m")) {
+      assertThat(dir.resolve("data/meta.properties")).exists();
+      assertThat(dir.resolve("format.out")).content().contains("Formatting");
+    }
+  }
+
   private RecordMetadata produce(String topic, String value) throws Exception {
+    return produce(stack.kafkaBootstrap(), topic, value);
+  }
+
+  private static RecordMetadata produce(String bootstrap, String topic, String value) throws Exception {
     Map<String, Object> props =
         Map.of(
-            ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafkaBootstrap(),
+            ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
             ProducerConfig.ACKS_CONFIG, "all",
             ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 60_000);
     try (var producer = new KafkaProducer<>(props, new StringSerializer(), new StringSerializer())) {

@@ -1,10 +1,9 @@
 package io.spillway.drills.bench;
 
+import io.spillway.devstack.Directories;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
-import java.util.stream.Stream;
 
 /**
  * A benchmark's scratch directory (a broker's data, its services' logs, state stores): created
@@ -23,9 +22,7 @@ final class ScratchDir {
   }
 
   /** Removes the directory and everything in it. */
-  static void remove(Path dir) throws IOException {
-    try (Stream<Path> files = Files.walk(dir)) {
-      files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-    }
+  static void remove(Path dir) {
+    Directories.removeTree(dir);
   }
 }
