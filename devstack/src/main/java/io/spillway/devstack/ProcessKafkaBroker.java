@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
@@ -138,29 +139,29 @@ public final class ProcessKafkaBroker implements KafkaBroker {
   private void format() {
     List<String> command =
         javaCommand("kafka.tools.StorageTool", "format", "-t", Uuid.randomUuid().toString(), "-c", configFile().toString());
-    try {
-      runFormat(command);
-    } catch (IllegalStateException firstTry) {
+    Optional<String> failure = runFormat(command);
+    if (failure.isPresent()) {
       // A storage tool that could not get going (a JVM short of memory or threads, a disk full for a
       // moment) may leave a half-written directory: clear it and try once more before giving up.
-      log.warn("{}; clearing the broker's data and formatting once more", firstTry.getMessage());
+      log.warn("Formatting the broker storage failed ({}); clearing its data and trying once more", failure.get());
       Directories.removeTree(dir.resolve("data"));
-      runFormat(command);
+      failure = runFormat(command);
+    }
+    if (failure.isPresent()) {
+      throw new IllegalStateException("cannot format the broker storage (" + failure.get() + ")");
     }
   }
 
-  /** Runs Kafka's storage tool; a failure carries the tool's last words, so a CI log shows why. */
-  private void runFormat(List<String> command) {
+  /** Runs Kafka's storage tool: empty when it succeeded, else why not, with the tool's last words. */
+  private Optional<String> runFormat(List<String> command) {
     Path output = dir.resolve("format.out");
     try {
       Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile()).start();
-      boolean exited = p.waitFor(60, TimeUnit.SECONDS);
-      if (!exited || p.exitValue() != 0) {
+      if (!p.waitFor(60, TimeUnit.SECONDS)) {
         p.destroyForcibly();
-        throw new IllegalStateException(
-            "cannot format the broker storage (%s): %s"
-                .formatted(exited ? "exit code " + p.exitValue() : "no answer within 60 s", lastLines(output)));
+        return Optional.of("no answer within 60 s: " + lastLines(output));
       }
+      return p.exitValue() == 0 ? Optional.empty() : Optional.of("exit code " + p.exitValue() + ": " + lastLines(output));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot run Kafka's storage tool", e);
     } catch (InterruptedException e) {
