@@ -18,8 +18,9 @@
 # server delays every request due in it, and in a 20 s window those are 1% of the requests, so one
 # such stall decided the p99 (seen here: a 20 s window's p99 of 108 ms while the API's own request
 # timer read 7 ms at its p99). The generator reports its own stalls beside the latencies (a thread
-# sleeping 1 ms, as jHiccup does), so that a tail the generator's host made can be told from one
-# the server made.
+# sleeping 1 ms, as jHiccup does), and the report sets the API's own request timer over the same
+# measured minute beside them, so that a tail the generator's host made can be told from one the
+# server made.
 #
 # A third phase measures the API while Kafka is gone, against the target "Kafka stopped: 503 with
 # Retry-After in under 50 ms for every request; accepted again within 5 s of its return": a broker
@@ -248,12 +249,29 @@ PIDS+=($LOAD_PID)
 # the CPU of the measured part only: from the generator's word that its warm-up is over
 while kill -0 "$LOAD_PID" 2>/dev/null && ! grep -q "warm-up done" "$WORK/open.err" 2>/dev/null; do sleep 0.05; done
 cpu_mark open
+http_get "$API/metrics" "$WORK/metrics-open-0"
 wait "$LOAD_PID"
+http_get "$API/metrics" "$WORK/metrics-open-1"
 OPEN=$(cat "$WORK/open.json")
 jsonval() { printf '%s' "$OPEN" | grep -o "\"$1\":[0-9.eE+-]*" | head -1 | cut -d: -f2; }
 stallval() { printf '%s' "$OPEN" | grep -o '"stalls":{[^}]*}' | grep -o "\"$1\":[0-9.eE+-]*" | cut -d: -f2; }
 CPU_OPEN=$(cpu_report open "$(awk -v r="$RATE" -v d="$OPEN_DURATION" 'BEGIN {print r * d}')" "$OPEN_DURATION")
 echo "bench-ingest: CPU during the open loop: $CPU_OPEN"
+# The API's own request timer over the measured part (the 202s, from its two /metrics scrapes): how
+# much of the generator's tail the server made. Its histogram has buckets, so each figure is the
+# upper bound of the bucket the percentile falls in (about 10% apart).
+api_timer() {
+  awk 'FNR == 1 {f++}
+       /^spillway_ingest_requests_seconds_bucket\{/ && /status="202"/ {
+         match($0, /le="[^"]*"/); le = substr($0, RSTART + 4, RLENGTH - 5); d[le] += (f == 1 ? -$NF : $NF) }
+       END { for (le in d) print (le == "+Inf" ? "inf" : le), d[le] }' "$1" "$2" | sort -g |
+    awk '{ le[NR] = $1; c[NR] = $2 }
+         END { split("0.5 0.99 0.999", q, " "); if (NR == 0 || c[NR] == 0) { print "n/a"; exit }
+               for (i = 1; i <= 3; i++) for (j = 1; j <= NR; j++) if (c[j] >= q[i] * c[NR]) {
+                 printf "%s%s", (i > 1 ? " / " : ""), (le[j] == "inf" ? "more" : sprintf("%.1f", le[j] * 1000)); break } }'
+}
+API_TIMER_OPEN=$(api_timer "$WORK/metrics-open-0" "$WORK/metrics-open-1")
+echo "bench-ingest: the API's own request timer during the open loop, p50 / p99 / p99.9 at most: $API_TIMER_OPEN ms"
 
 pct() { awk -v p="$2" '$1 == p {print $2}' "$1"; }
 non2xx() { awk '/Non-2xx/ {print $NF; found = 1} END {if (!found) print 0}' "$1"; }
@@ -289,6 +307,7 @@ OUT=bench/results/ingest-$(date +%F).md
   echo "| open loop: p50 / p99 / p99.9 / max (ms, from intended send time) | $(jsonval p50Ms) / $(jsonval p99Ms) / $(jsonval p999Ms) / $(jsonval peakMs) |"
   echo "| open loop: error rate | $(jsonval errorRate) |"
   echo "| open loop: the generator's own stalls, p99 / p99.9 / max (ms a thread sleeping 1 ms woke late) | $(stallval p99Ms) / $(stallval p999Ms) / $(stallval maxMs) |"
+  echo "| open loop: the API's own request timer for its 202s, p50 / p99 / p99.9 (ms, at most: its histogram bucket's bound) | $API_TIMER_OPEN |"
   echo "| CPU during the closed loop (of $(nproc) cores; wrk has the rest) | $CPU_CLOSED |"
   echo "| CPU during the open loop (the load generator has the rest) | $CPU_OPEN |"
   echo

@@ -18,3 +18,22 @@ http_status() {
     echo 000
   fi
 }
+
+# http_get URL FILE -> writes the body of a GET to FILE (empty when nothing answers); curl when
+# present, else bash's /dev/tcp as above.
+http_get() {
+  local url=$1 out=$2
+  if command -v curl >/dev/null 2>&1; then
+    curl -s -m 5 "$url" >"$out" 2>/dev/null || : >"$out"
+    return
+  fi
+  local rest=${url#http://} hostport path
+  hostport=${rest%%/*}; path=/${rest#*/}
+  if exec 3<>"/dev/tcp/${hostport%%:*}/${hostport##*:}" 2>/dev/null; then
+    printf 'GET %s HTTP/1.0\r\nHost: %s\r\n\r\n' "$path" "$hostport" >&3
+    tr -d '\r' <&3 | awk 'body {print} /^$/ {body = 1}' >"$out"
+    exec 3<&- 3>&-
+  else
+    : >"$out"
+  fi
+}
