@@ -18,9 +18,9 @@
 # server delays every request due in it, and in a 20 s window those are 1% of the requests, so one
 # such stall decided the p99 (seen here: a 20 s window's p99 of 108 ms while the API's own request
 # timer read 7 ms at its p99). The generator reports its own stalls beside the latencies (a thread
-# sleeping 1 ms, as jHiccup does), and the report sets the API's own request timer over the same
-# measured minute beside them, so that a tail the generator's host made can be told from one the
-# server made.
+# sleeping 1 ms, as jHiccup does) and its lateness (how long after its send time it took each
+# request up), and the report sets the API's own request timer over the same measured minute beside
+# them, so that a tail the generator or its host made can be told from one the server made.
 #
 # A third phase measures the API while Kafka is gone, against the target "Kafka stopped: 503 with
 # Retry-After in under 50 ms for every request; accepted again within 5 s of its return": a broker
@@ -254,7 +254,8 @@ wait "$LOAD_PID"
 http_get "$API/metrics" "$WORK/metrics-open-1"
 OPEN=$(cat "$WORK/open.json")
 jsonval() { printf '%s' "$OPEN" | grep -o "\"$1\":[0-9.eE+-]*" | head -1 | cut -d: -f2; }
-stallval() { printf '%s' "$OPEN" | grep -o '"stalls":{[^}]*}' | grep -o "\"$1\":[0-9.eE+-]*" | cut -d: -f2; }
+# tailval OBJECT FIELD: a field of one of the report's tail objects (stalls, lateness)
+tailval() { printf '%s' "$OPEN" | grep -o "\"$1\":{[^}]*}" | grep -o "\"$2\":[0-9.eE+-]*" | cut -d: -f2; }
 CPU_OPEN=$(cpu_report open "$(awk -v r="$RATE" -v d="$OPEN_DURATION" 'BEGIN {print r * d}')" "$OPEN_DURATION")
 echo "bench-ingest: CPU during the open loop: $CPU_OPEN"
 # The API's own request timer over the measured part (the 202s, from its two /metrics scrapes): how
@@ -306,7 +307,8 @@ OUT=bench/results/ingest-$(date +%F).md
   echo "| open loop: target rate / achieved QPS ($OPEN_DURATION s, after ${OPEN_WARM_UP} s unmeasured at that rate) | $RATE / $(jsonval qps) |"
   echo "| open loop: p50 / p99 / p99.9 / max (ms, from intended send time) | $(jsonval p50Ms) / $(jsonval p99Ms) / $(jsonval p999Ms) / $(jsonval peakMs) |"
   echo "| open loop: error rate | $(jsonval errorRate) |"
-  echo "| open loop: the generator's own stalls, p99 / p99.9 / max (ms a thread sleeping 1 ms woke late) | $(stallval p99Ms) / $(stallval p999Ms) / $(stallval maxMs) |"
+  echo "| open loop: the generator's own stalls, p99 / p99.9 / max (ms a thread sleeping 1 ms woke late) | $(tailval stalls p99Ms) / $(tailval stalls p999Ms) / $(tailval stalls maxMs) |"
+  echo "| open loop: the generator's lateness, p99 / p99.9 / max (ms after its send time that it took a request up) | $(tailval lateness p99Ms) / $(tailval lateness p999Ms) / $(tailval lateness maxMs) |"
   echo "| open loop: the API's own request timer for its 202s, p50 / p99 / p99.9 (ms, at most: its histogram bucket's bound) | $API_TIMER_OPEN |"
   echo "| CPU during the closed loop (of $(nproc) cores; wrk has the rest) | $CPU_CLOSED |"
   echo "| CPU during the open loop (the load generator has the rest) | $CPU_OPEN |"

@@ -135,7 +135,8 @@ class LoadGeneratorIT {
     String api = start(2);
     stallFrom = System.currentTimeMillis() + 1500;
     stallUntil = stallFrom + 1000;
-    JsonNode open = load(api, "--rate", "200", "--duration", "4s", "--sample", "0");
+    // 20 connections: the stall holds every one, and the requests due meanwhile wait for one
+    JsonNode open = load(api, "--rate", "200", "--duration", "4s", "--sample", "0", "--connections", "20");
 
     stallFrom = System.currentTimeMillis() + 1500;
     stallUntil = stallFrom + 1000;
@@ -145,6 +146,9 @@ class LoadGeneratorIT {
     assertThat(closed.path("peakMs").asDouble()).as("the closed loop's one stalled request").isGreaterThan(500);
     assertThat(closed.path("p99Ms").asDouble()).as("closed loop p99 hides it").isLessThan(open.path("p99Ms").asDouble() / 5);
     assertThat(open.path("stalls").path("maxMs").asDouble()).as("the server stalled, not the generator").isPositive().isLessThan(500);
+    assertThat(open.path("lateness").path("maxMs").asDouble())
+        .as("the generator took up every request on time; the waits for a free connection were the server's")
+        .isPositive().isLessThan(500);
   }
 
   @Test

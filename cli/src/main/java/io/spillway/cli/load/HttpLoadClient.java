@@ -272,6 +272,7 @@ final class HttpLoadClient implements AutoCloseable {
       while (next < end && next <= now) {
         backlog.add(new Pending(next, workload.next(random)));
         recorder.sent();
+        recorder.dueLate((now - next) / 1000);
         next += (long) (1e9 / rate.applyAsDouble(next - start));
       }
       while (!backlog.isEmpty()) {

@@ -19,11 +19,28 @@ final class LoadRecorder {
   private final Histogram total = new Histogram(HIGHEST_MICROS, 3);
   private final TreeMap<Long, Histogram> perSecond = new TreeMap<>();
   private final Map<String, LongAdder> outcomes = new ConcurrentHashMap<>();
+  private final Recorder lateness = new Recorder(HIGHEST_MICROS, 3);
+  private final Histogram latenessTotal = new Histogram(HIGHEST_MICROS, 3);
   private final LongAdder sent = new LongAdder();
   private final LongAdder completed = new LongAdder();
 
   void sent() {
     sent.increment();
+  }
+
+  /**
+   * How late the generator took up a request that fell due (open loop): its own share of that
+   * request's latency, which runs from the intended send time — its millisecond tick, and any time
+   * its thread did not run. A wait for a free connection is not in it: that is the server's.
+   */
+  void dueLate(long micros) {
+    lateness.recordValue(Math.min(HIGHEST_MICROS, Math.max(0, micros)));
+  }
+
+  /** Every request's {@link #dueLate lateness} so far (µs). */
+  synchronized Histogram lateness() {
+    latenessTotal.add(lateness.getIntervalHistogram());
+    return latenessTotal.copy();
   }
 
   /** One answer: its latency and what it was ("202", "429", "timeout", "connect" …). */

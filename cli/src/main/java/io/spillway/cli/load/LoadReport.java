@@ -22,6 +22,15 @@ record LoadReport(String mode, int users, double rate, Profile profile, double s
     return micros / 1000.0;
   }
 
+  private String tail(Histogram h) {
+    return String.format(Locale.ROOT, "p99 %.1f / p99.9 %.1f / max %.1f ms", ms(h.getValueAtPercentile(99)), ms(h.getValueAtPercentile(99.9)),
+        ms(h.getMaxValue()));
+  }
+
+  private void putTail(ObjectNode json, Histogram h) {
+    json.put("p99Ms", ms(h.getValueAtPercentile(99))).put("p999Ms", ms(h.getValueAtPercentile(99.9))).put("maxMs", ms(h.getMaxValue()));
+  }
+
   long answered() {
     return latency().getTotalCount();
   }
@@ -43,8 +52,11 @@ record LoadReport(String mode, int users, double rate, Profile profile, double s
         ms(h.getValueAtPercentile(50)), ms(h.getValueAtPercentile(90)), ms(h.getValueAtPercentile(99)), ms(h.getValueAtPercentile(99.9))));
     t.append(String.format(Locale.ROOT, "%-28s %.3f%% (%,d of %,d)%n", "Error rate", answered() == 0 ? 0 : 100.0 * failures() / answered(), failures(), answered()));
     recorder.outcomes().forEach((k, v) -> t.append(String.format(Locale.ROOT, "  %-26s %,d%n", k.matches("\\d+") ? "HTTP " + k : k, v)));
-    t.append(String.format(Locale.ROOT, "%-28s p99 %.1f / p99.9 %.1f / max %.1f ms (a thread sleeping 1 ms, late by)%n", "Generator stalls",
-        ms(stalls.getValueAtPercentile(99)), ms(stalls.getValueAtPercentile(99.9)), ms(stalls.getMaxValue())));
+    t.append(String.format(Locale.ROOT, "%-28s %s (a thread sleeping 1 ms, late by)%n", "Generator stalls", tail(stalls)));
+    if (mode.equals("open")) {
+      t.append(String.format(Locale.ROOT, "%-28s %s (requests taken up after their send time, by)%n", "Generator lateness",
+          tail(recorder.lateness())));
+    }
     if (completion.getTotalCount() > 0) {
       t.append(String.format(Locale.ROOT, "%-28s p50 %.1f / p99 %.1f / max %.1f ms (%d sampled jobs)%n", "End-to-end completion",
           ms(completion.getValueAtPercentile(50)), ms(completion.getValueAtPercentile(99)), ms(completion.getMaxValue()), completion.getTotalCount()));
@@ -61,8 +73,8 @@ record LoadReport(String mode, int users, double rate, Profile profile, double s
         .put("p999Ms", ms(h.getValueAtPercentile(99.9))).put("errorRate", answered() == 0 ? 0 : (double) failures() / answered());
     ObjectNode outcomes = json.putObject("outcomes");
     recorder.outcomes().forEach(outcomes::put);
-    json.putObject("stalls").put("p99Ms", ms(stalls.getValueAtPercentile(99))).put("p999Ms", ms(stalls.getValueAtPercentile(99.9)))
-        .put("maxMs", ms(stalls.getMaxValue()));
+    putTail(json.putObject("stalls"), stalls);
+    putTail(json.putObject("lateness"), recorder.lateness());
     json.putObject("completion").put("sampled", completion.getTotalCount()).put("p50Ms", ms(completion.getValueAtPercentile(50)))
         .put("p99Ms", ms(completion.getValueAtPercentile(99))).put("maxMs", ms(completion.getMaxValue()));
     return json;
