@@ -92,7 +92,9 @@ public final class IngestOutageBench {
 
   /**
    * Up for a while, then the broker taken away (in a phase of its own while that takes time), down
-   * for {@value #DOWN_SECONDS} s plus its restart, then recovering.
+   * for {@value #DOWN_SECONDS} s, starting (from the restart until the broker answers; the target's
+   * "Kafka stopped" is the down phase, while a starting broker may already take jobs or hold them),
+   * then recovering.
    */
   private static Cycle outage(OutageLoad load, ProcessKafkaBroker broker, String cycle, String takingDown, String down, Runnable takeDown)
       throws InterruptedException {
@@ -106,6 +108,7 @@ public final class IngestOutageBench {
       load.phase(cycle + "/" + down);
     }
     Thread.sleep(DOWN_SECONDS * 1000L);
+    load.phase(cycle + "/starting");
     long t2 = System.nanoTime();
     broker.start();
     long t3 = System.nanoTime();
@@ -157,6 +160,7 @@ public final class IngestOutageBench {
 
         Target: Kafka stopped: 503 with Retry-After in under %d ms for every request; accepted again within 5 s of its return.
         Requests count in the phase they were sent in; latency from the intended send time, transport errors included.
+        Kafka is stopped in the down and killed phases; starting runs from its restart until it answers again.
 
         | phase | s | sent | 202 | 503 | other | transport error | p50 / p99 / max ms | over %d ms | 503 without Retry-After |
         | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |
