@@ -9,8 +9,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Whether the brokers refuse jobs while still connected: the producer retries (its own
- * {@code record-retry-total} rises) and nothing was acknowledged for {@link #QUIET_MILLIS} ms. A
+ * Whether the brokers refuse jobs while still connected: the producer retried (its own
+ * {@code record-retry-total} rose) since the last acknowledgement, and nothing has been
+ * acknowledged for {@link #QUIET_MILLIS} ms. A
  * broker in controlled shutdown gives up leadership of its partitions first and closes its
  * connections only 50-100 ms later; in between it answers every produce NOT_LEADER_OR_FOLLOWER,
  * the producer retries, and jobs would wait for the lost connection ({@link BrokerLink}) to be
@@ -33,6 +34,9 @@ final class BrokerRefusal {
   private final LongSupplier lastAckNanos;
   private final Runnable onRefusing;
   private double seenRetries = Double.NaN;
+  /** Whether the producer retried since the last acknowledgement (sampled at {@code retriedAtNanos}). */
+  private boolean retried;
+  private long retriedAtNanos;
   private volatile boolean refusing;
   private long refusingSinceNanos;
 
@@ -61,16 +65,26 @@ final class BrokerRefusal {
   /** One look; the owner calls it every few milliseconds, from one thread. */
   void sample(long nowNanos) {
     double total = retries.getAsDouble();
-    boolean retried = total > seenRetries; // false on the first look (NaN)
+    if (total > seenRetries) { // false on the first look (NaN)
+      retried = true;
+      retriedAtNanos = nowNanos;
+    }
     seenRetries = total;
     long lastAck = lastAckNanos.getAsLong();
+    if (retried && lastAck - retriedAtNanos > 0) {
+      retried = false; // acknowledged since: the retries went through
+    }
     if (refusing && lastAck - refusingSinceNanos > 0) {
       refusing = false;
       log.info("Kafka acknowledges again: accepting jobs");
     } else if (refusing && nowNanos - refusingSinceNanos >= HOLD_NANOS) {
       refusing = false;
+      retried = false; // jobs are tried again; only a new retry refuses them again
       log.info("Trying Kafka again after {} ms of refusals", HOLD_MILLIS);
     }
+    // The retries may all come at once, while other partitions' acknowledgements are still fresh,
+    // and then stop while the producer waits for new metadata: it is the silence after a retry that
+    // counts, however many looks later it reaches the quiet time.
     if (!refusing && retried && nowNanos - lastAck >= QUIET_NANOS) {
       refusing = true;
       refusingSinceNanos = nowNanos;

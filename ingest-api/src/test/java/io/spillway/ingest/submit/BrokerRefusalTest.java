@@ -35,6 +35,36 @@ class BrokerRefusalTest {
   }
 
   @Test
+  void retriesSeenWhileAcknowledgementsWereFreshRefuseOnceTheSilenceAfterThemReachesTheQuietTime() {
+    // a broker in controlled shutdown: every partition answers "not leader" within a few ms, just
+    // after the last acknowledgements; the producer then waits for metadata and retries no more
+    refusal.sample(1_000 * MS);
+    lastAck.set(1_002 * MS);
+    retries.addAndGet(12);
+    refusal.sample(1_003 * MS);
+    refusal.sample(1_008 * MS);
+    assertThat(refusal.refusing()).as("the acknowledgements are still fresh").isFalse();
+
+    refusal.sample((1_002 + BrokerRefusal.QUIET_MILLIS) * MS);
+
+    assertThat(refusal.refusing()).isTrue();
+    assertThat(refusals).hasValue(1);
+  }
+
+  @Test
+  void retriesFollowedByAnAcknowledgementAreNoRefusalWhateverSilenceFollows() {
+    refusal.sample(1_000 * MS);
+    retries.incrementAndGet();
+    refusal.sample(1_001 * MS);
+    lastAck.set(1_004 * MS); // the retried batch went through
+    refusal.sample(1_005 * MS);
+
+    refusal.sample(5_000 * MS); // then idle
+
+    assertThat(refusal.refusing()).isFalse();
+  }
+
+  @Test
   void retriesWhileOtherJobsAreAcknowledgedAreNoRefusal() {
     refusal.sample(1_000 * MS);
     // a partition's leader moved: its batches are retried while the other partitions' are acknowledged
@@ -74,6 +104,8 @@ class BrokerRefusalTest {
 
     refusal.sample((2_000 + BrokerRefusal.HOLD_MILLIS) * MS);
     assertThat(refusal.refusing()).as("tried again").isFalse();
+    refusal.sample((2_002 + BrokerRefusal.HOLD_MILLIS) * MS);
+    assertThat(refusal.refusing()).as("the earlier retries do not refuse the new tries").isFalse();
 
     retries.incrementAndGet();
     refusal.sample((2_005 + BrokerRefusal.HOLD_MILLIS) * MS);
